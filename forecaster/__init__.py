@@ -1,0 +1,1 @@
+"""forecaster: Monte Carlo risk forecasting for alliance politics."""

@@ -1,0 +1,95 @@
+"""Additive Monte Carlo counters: what one block of trajectories contributes.
+
+Counters of disjoint blocks add up to the counters of their union; integer
+counters are exact whatever the split, so summing blocks in any order gives
+bit-identical counts (floating-point moment sums agree to rounding).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from .kernels import layout, simulate_block
+from .scenario import Scenario
+
+
+@dataclass
+class Counters:
+    """The counters of ``n_trajectories`` trajectories (see ``kernels.layout``)."""
+
+    n_trajectories: int
+    by_time_state: np.ndarray  # int64[G, T, S, 4]
+    by_time_alliance: np.ndarray  # int64[G, T, A, 2]
+    by_time: np.ndarray  # int64[G, T, 2]
+    events: np.ndarray  # int64[G, S, N_EVENTS]
+    moments: np.ndarray  # float64[G, T, S, 4, 2]
+    histograms: np.ndarray  # int64[G, 2, HISTOGRAM_BINS]
+
+    ARRAYS = ("by_time_state", "by_time_alliance", "by_time", "events", "moments", "histograms")
+
+    @classmethod
+    def zeros(cls, scenario: Scenario) -> Counters:
+        g, t, s, a = scenario.n_rows, scenario.n_steps, scenario.n_states, scenario.n_alliances
+        return cls(
+            n_trajectories=0,
+            by_time_state=np.zeros((g, t, s, len(layout.BY_TIME_STATE)), dtype=np.int64),
+            by_time_alliance=np.zeros((g, t, a, len(layout.BY_TIME_ALLIANCE)), dtype=np.int64),
+            by_time=np.zeros((g, t, len(layout.BY_TIME)), dtype=np.int64),
+            events=np.zeros((g, s, layout.N_EVENTS), dtype=np.int64),
+            moments=np.zeros((g, t, s, len(layout.MOMENTS), 2)),
+            histograms=np.zeros((g, len(layout.HISTOGRAMS), layout.HISTOGRAM_BINS), dtype=np.int64),
+        )
+
+    def __iadd__(self, other: Counters) -> Counters:
+        self.n_trajectories += other.n_trajectories
+        for name in self.ARRAYS:
+            getattr(self, name).__iadd__(getattr(other, name))
+        return self
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "n_trajectories"}
+
+    def integer_arrays(self) -> dict[str, np.ndarray]:
+        return {k: v for k, v in self.arrays().items() if v.dtype.kind == "i"}
+
+    def rows(self, start: int, stop: int) -> Counters:
+        """The counters of grid rows ``start:stop`` (views)."""
+        return Counters(self.n_trajectories, **{k: v[start:stop] for k, v in self.arrays().items()})
+
+
+def simulate(scenario: Scenario, first: int, n: int, seed: int) -> Counters:
+    """Counters of trajectories ``first .. first + n - 1`` from one kernel call.
+
+    Memory is the counters plus one trajectory's scratch state, whatever ``n``.
+    """
+    if n < 0 or first < 0:
+        raise ValueError(f"first = {first}, n = {n}: both must be >= 0")
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed = {seed}: must be an integer in [0, 2**64)")
+    counters = Counters.zeros(scenario)
+    simulate_block(
+        np.uint64(seed), np.int64(first), np.int64(n), np.int64(scenario.n_steps),
+        float(scenario.dt), scenario.flags,
+        scenario.state_attr, scenario.region, scenario.is_adversary,
+        scenario.alliance_attr, scenario.member, scenario.leader,
+        scenario.interest, scenario.target_weight,
+        scenario.dist_code, scenario.dist_param,
+        counters.by_time_state, counters.by_time_alliance, counters.by_time,
+        counters.events, counters.moments, counters.histograms,
+    )  # fmt: skip
+    counters.n_trajectories = n
+    return counters
+
+
+def simulate_blocks(scenario: Scenario, trajectories: int, seed: int, block_size: int) -> Counters:
+    """All of ``trajectories`` in blocks of ``block_size``, in-process, summed in order."""
+    if trajectories < 1:
+        raise ValueError(f"trajectories = {trajectories}: must be >= 1")
+    if block_size < 1:
+        raise ValueError(f"block_size = {block_size}: must be >= 1")
+    total = Counters.zeros(scenario)
+    for first in range(0, trajectories, block_size):
+        total += simulate(scenario, first, min(block_size, trajectories - first), seed)
+    return total
