@@ -23,11 +23,20 @@ class Counters:
     by_time_state: np.ndarray  # int64[G, T, S, 4]
     by_time_alliance: np.ndarray  # int64[G, T, A, 2]
     by_time: np.ndarray  # int64[G, T, 2]
-    events: np.ndarray  # int64[G, S, N_EVENTS]
+    events: np.ndarray  # int64[G, S + 1, N_EVENTS, 2]: sum, sum of squares per trajectory
+    event_products: np.ndarray  # int64[G, S + 1, N_RATIOS]; row S: totals over states
     moments: np.ndarray  # float64[G, T, S, 4, 2]
     histograms: np.ndarray  # int64[G, 2, HISTOGRAM_BINS]
 
-    ARRAYS = ("by_time_state", "by_time_alliance", "by_time", "events", "moments", "histograms")
+    ARRAYS = (
+        "by_time_state",
+        "by_time_alliance",
+        "by_time",
+        "events",
+        "event_products",
+        "moments",
+        "histograms",
+    )
 
     @classmethod
     def zeros(cls, scenario: Scenario) -> Counters:
@@ -37,7 +46,8 @@ class Counters:
             by_time_state=np.zeros((g, t, s, len(layout.BY_TIME_STATE)), dtype=np.int64),
             by_time_alliance=np.zeros((g, t, a, len(layout.BY_TIME_ALLIANCE)), dtype=np.int64),
             by_time=np.zeros((g, t, len(layout.BY_TIME)), dtype=np.int64),
-            events=np.zeros((g, s, layout.N_EVENTS), dtype=np.int64),
+            events=np.zeros((g, s + 1, layout.N_EVENTS, 2), dtype=np.int64),
+            event_products=np.zeros((g, s + 1, layout.N_RATIOS), dtype=np.int64),
             moments=np.zeros((g, t, s, len(layout.MOMENTS), 2)),
             histograms=np.zeros((g, len(layout.HISTOGRAMS), layout.HISTOGRAM_BINS), dtype=np.int64),
         )
@@ -77,7 +87,7 @@ def simulate(scenario: Scenario, first: int, n: int, seed: int) -> Counters:
         scenario.interest, scenario.target_weight,
         scenario.dist_code, scenario.dist_param,
         counters.by_time_state, counters.by_time_alliance, counters.by_time,
-        counters.events, counters.moments, counters.histograms,
+        counters.events, counters.event_products, counters.moments, counters.histograms,
     )  # fmt: skip
     counters.n_trajectories = n
     return counters

@@ -134,10 +134,16 @@ class _Row:
         self.major = np.zeros(n, dtype=bool)
         self.n_wars = np.zeros(n, dtype=np.int64)
         self.n_crises = np.zeros(n, dtype=np.int64)
-        self.events = out.events[g]
+        self.events = np.zeros((n, S, L.N_EVENTS), dtype=np.int64)  # per trajectory
         for step in range(sc.n_steps):
             self.step(step)
             self.count(out, step)
+        # per-trajectory counts, plus their total over states as row S
+        events = np.concatenate([self.events, self.events.sum(axis=1, keepdims=True)], axis=1)
+        out.events[g, :, :, 0] += events.sum(axis=0)
+        out.events[g, :, :, 1] += (events**2).sum(axis=0)
+        for r, (num, den) in enumerate(zip(L.RATIO_NUMERATOR, L.RATIO_DENOMINATOR, strict=True)):
+            out.event_products[g, :, r] += (events[:, :, num] * events[:, :, den]).sum(axis=0)
         bins = out.histograms.shape[2]
         out.histograms[g, L.H_WARS] += np.bincount(np.minimum(self.n_wars, bins - 1), minlength=bins)
         out.histograms[g, L.H_CRISES] += np.bincount(
@@ -311,14 +317,14 @@ class _Row:
         perceived = self.capital[:, j] + (perceived_h * eff * self.capital * bound).sum(axis=1)
         p = p_win(perceived)
         challenge = resolve * p - (1 - p) * cost > 0
-        ev[j, L.EV_PROVOKED] += provoked.sum()
-        ev[j, L.EV_OPPORTUNITIES] += opportunity.sum()
-        ev[j, L.EV_DETERRED] += (opportunity & ~challenge).sum()
+        ev[:, j, L.EV_PROVOKED] += provoked
+        ev[:, j, L.EV_OPPORTUNITIES] += opportunity
+        ev[:, j, L.EV_DETERRED] += (opportunity & ~challenge)
         crisis = provoked | (opportunity & challenge)
         if not crisis.any():
             return
         self.n_crises += crisis
-        ev[j, L.EV_CRISES] += crisis.sum()
+        ev[:, j, L.EV_CRISES] += crisis
         self.ever[:, j, 3] |= crisis
         in_cf = bound & crisis[:, None]
         keeps = in_cf & (rng.random((n, S)) < h)
@@ -327,33 +333,33 @@ class _Row:
         defense_bound = in_cf & (self.obligation[:, :, col] == L.OBLIGATION_DEFENSE)
         owed = (contribution * defense_bound).sum(axis=1)
         delivered = (contribution * defense_bound * keeps).sum(axis=1)
-        ev[:, L.EV_CF] += in_cf.sum(axis=0)
-        ev[:, L.EV_CF_HONOURED] += keeps.sum(axis=0)
+        ev[:, :, L.EV_CF] += in_cf
+        ev[:, :, L.EV_CF_HONOURED] += keeps
         p = p_win(defence)
         defender = self.crisis_draw(L.DEFENDER_RESOLVE, n)
         defender = np.where(provoked, defender * (1 - control), defender)
         resists = defender * (1 - p) - p * cost > 0
         attacks = resolve * p - (1 - p) * cost > 0
         war = crisis & resists & attacks
-        ev[j, L.EV_YIELDED] += (crisis & ~resists).sum()
-        ev[j, L.EV_BACKED_DOWN] += (crisis & resists & ~attacks).sum()
+        ev[:, j, L.EV_YIELDED] += (crisis & ~resists)
+        ev[:, j, L.EV_BACKED_DOWN] += (crisis & resists & ~attacks)
         participants = keeps & war[:, None]
         participants[:, k] |= war
         participants[:, j] |= war
         self.war[war, k, j] = participants[war]
         self.n_wars += war
-        ev[j, L.EV_WARS_AS_TARGET] += war.sum()
-        ev[:, L.EV_WAR_ENTRIES] += participants.sum(axis=0)
+        ev[:, j, L.EV_WARS_AS_TARGET] += war
+        ev[:, :, L.EV_WAR_ENTRIES] += participants
         self.ever[:, :, 0] |= participants
         self.major |= war & (participants.sum(axis=1) >= 3)
-        ev[:, L.EV_CF_WAR] += (in_cf & war[:, None]).sum(axis=0)
-        ev[:, L.EV_CF_HONOURED_WAR] += (keeps & war[:, None]).sum(axis=0)
+        ev[:, :, L.EV_CF_WAR] += (in_cf & war[:, None])
+        ev[:, :, L.EV_CF_HONOURED_WAR] += (keeps & war[:, None])
         low_interest = self.interest[:, j] < self.theta["entrapment_threshold"][:, None]
         entrapped = keeps & war[:, None] & (low_interest | provoked[:, None])
-        ev[:, L.EV_ENTRAPMENTS] += entrapped.sum(axis=0)
+        ev[:, :, L.EV_ENTRAPMENTS] += entrapped
         self.ever[:, :, 1] |= entrapped
         abandoned = crisis & (owed > 0) & (delivered < 0.5 * owed)
-        ev[j, L.EV_ABANDONMENTS] += abandoned.sum()
+        ev[:, j, L.EV_ABANDONMENTS] += abandoned
         self.ever[:, j, 2] |= abandoned
         if self.on["politics"]:
             self.s = self.s - self.t("entrapment_backlash") * entrapped

@@ -174,7 +174,7 @@ BA_INTACT, BA_MEMBER_WAR = 0, 1
 BY_TIME = ("any_war", "major_war")
 BG_ANY_WAR, BG_MAJOR_WAR = 0, 1
 
-#: ``events[g, i, :]``: event counts summed over trajectories
+#: ``events[g, i, e, 0|1]``: per-trajectory event counts, summed and summed squared
 EVENTS = (
     "cf_events",  # casus foederis events of ally i
     "cf_honoured",
@@ -208,6 +208,17 @@ EVENTS = (
     EV_ENTRAPMENTS,
 ) = range(len(EVENTS))
 N_EVENTS = len(EVENTS)
+
+#: ratio outcomes (numerator, denominator); ``event_products[g, i, r]`` sums the
+#: per-trajectory product of the two counts, for the ratio estimator's error
+RATIOS = (
+    ("reliability", EV_CF_HONOURED, EV_CF),
+    ("reliability_war", EV_CF_HONOURED_WAR, EV_CF_WAR),
+    ("deterrence", EV_DETERRED, EV_OPPORTUNITIES),
+)
+RATIO_NUMERATOR = tuple(r[1] for r in RATIOS)
+RATIO_DENOMINATOR = tuple(r[2] for r in RATIOS)
+N_RATIOS = len(RATIOS)
 
 #: ``moments[g, t, i, q, 0|1]``: sum and sum of squares over trajectories
 MOMENTS = ("defense_share", "support", "reputation", "burden_gap")

@@ -31,8 +31,12 @@ from .layout import (
     MO_DEFENSE_SHARE,
     MO_REPUTATION,
     MO_SUPPORT,
+    N_EVENTS,
     N_PARAMETERS,
+    N_RATIOS,
     PER_CRISIS,
+    RATIO_DENOMINATOR,
+    RATIO_NUMERATOR,
     REPUTATION_INITIAL,
     SA_DEFENSE_SHARE,
     SA_ELECTION_PERIOD,
@@ -141,7 +145,7 @@ def simulate_block(
     alliance_attr, member, leader,
     interest, target_weight,
     dist_code, dist_param,
-    by_time_state, by_time_alliance, by_time, events, moments, histograms,
+    by_time_state, by_time_alliance, by_time, events, event_products, moments, histograms,
 ):  # fmt: skip
     """Simulate trajectories ``first .. first + n - 1`` for every grid row ``g``.
 
@@ -159,7 +163,8 @@ def simulate_block(
 
     Counters (added into, never reset; see ``layout``):
     by_time_state int64[G, T, S, 4], by_time_alliance int64[G, T, A, 2],
-    by_time int64[G, T, 2], events int64[G, S, N_EVENTS],
+    by_time int64[G, T, 2], events int64[G, S + 1, N_EVENTS, 2],
+    event_products int64[G, S + 1, N_RATIOS] (row S: totals over states),
     moments float64[G, T, S, 4, 2], histograms int64[G, 2, HISTOGRAM_BINS].
     """
     n_rows = state_attr.shape[0]
@@ -183,6 +188,8 @@ def simulate_block(
     steps_below = np.zeros((n_alliances, n_states), dtype=np.int64)
     ever = np.zeros((n_states, 4), dtype=np.int8)
     trajectory_counts = np.zeros(3, dtype=np.int64)  # wars, crises, major war (0/1)
+    # per-trajectory event counts; row n_states holds the total over states
+    trajectory_events = np.zeros((n_states + 1, N_EVENTS), dtype=np.int64)
     is_target = np.zeros(n_states, dtype=np.int8)
     n_adversaries = 0
     for i in range(n_states):
@@ -221,6 +228,7 @@ def simulate_block(
             adversary_war[:] = _ZERO
             ever[:, :] = 0
             trajectory_counts[:] = 0
+            trajectory_events[:, :] = 0
             at_war = _ZERO
             for step in range(n_steps):
                 economy(x, gdp_history, theta, flags, at_war, seed, trajectory, step, dt, n_states)
@@ -240,7 +248,7 @@ def simulate_block(
                     x, theta, flags, dist_code[g], dist_param[g], alliance_attr[g], alive,
                     live_mask, interest[g], target_weight[g], is_target, adversaries, pair_h,
                     pair_eff, pair_obligation, war_participants, adversary_war, ever,
-                    events[g], trajectory_counts, seed, trajectory, step, dt, n_states,
+                    trajectory_events, trajectory_counts, seed, trajectory, step, dt, n_states,
                     n_alliances,
                 )  # fmt: skip
                 at_war = wars_end_of_step(
@@ -256,6 +264,7 @@ def simulate_block(
                     by_time_state[g, step], by_time_alliance[g, step], by_time[g, step],
                     moments[g, step], n_states, n_alliances,
                 )  # fmt: skip
+            _count_events(trajectory_events, events[g], event_products[g], n_states)
             histograms[g, H_WARS, min(trajectory_counts[0], n_bins - 1)] += 1
             histograms[g, H_CRISES, min(trajectory_counts[1], n_bins - 1)] += 1
 
@@ -288,6 +297,24 @@ def _count_step(
         by_time[BG_ANY_WAR] += 1
     if trajectory_counts[2]:
         by_time[BG_MAJOR_WAR] += 1
+
+
+@njit(nogil=True, cache=True)
+def _count_events(trajectory_events, events, event_products, n_states):
+    for e in range(N_EVENTS):
+        total = 0
+        for i in range(n_states):
+            total += trajectory_events[i, e]
+        trajectory_events[n_states, e] = total
+    for i in range(n_states + 1):
+        for e in range(N_EVENTS):
+            v = trajectory_events[i, e]
+            events[i, e, 0] += v
+            events[i, e, 1] += v * v
+        for r in range(N_RATIOS):
+            event_products[i, r] += (
+                trajectory_events[i, RATIO_NUMERATOR[r]] * trajectory_events[i, RATIO_DENOMINATOR[r]]
+            )
 
 
 @njit(nogil=True, cache=True, inline="always")
