@@ -41,8 +41,11 @@ def parse(key: str, value: object, problems: Problems) -> tuple[int, tuple[float
     code, names = FAMILIES[family]
     ok = True
     for extra in sorted(set(value) - set(names) - {"dist"}):
-        problems.add(f"{key}.{extra}", value[extra], f"is not a parameter of {family} "
-                     f"(parameters: {', '.join(names)})")
+        problems.add(
+            f"{key}.{extra}",
+            value[extra],
+            f"is not a parameter of {family} (parameters: {', '.join(names)})",
+        )
         ok = False
     params = []
     for name in names:

@@ -18,9 +18,9 @@ class ConfigError(ValueError):
         self.problems = list(problems)
         count = len(self.problems)
         head = "1 problem" if count == 1 else f"{count} problems"
-        super().__init__(f"invalid configuration ({head}):\n" + "\n".join(
-            f"  - {p}" for p in self.problems
-        ))
+        super().__init__(
+            f"invalid configuration ({head}):\n" + "\n".join(f"  - {p}" for p in self.problems)
+        )
 
 
 class Problems:

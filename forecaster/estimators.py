@@ -36,9 +36,13 @@ def ratio(
     den = np.asarray(den, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-        resid = np.asarray(num_sq, float) - 2 * r * np.asarray(cross, float) + r * r * np.asarray(
-            den_sq, float
+        resid = (
+            np.asarray(num_sq, float)
+            - 2 * r * np.asarray(cross, float)
+            + r * r * np.asarray(den_sq, float)
         )
         factor = n / (n - 1) if n > 1 else np.nan
-        se = np.where(den > 0, np.sqrt(np.maximum(resid, 0.0) * factor) / np.where(den > 0, den, 1.0), np.nan)
+        se = np.where(
+            den > 0, np.sqrt(np.maximum(resid, 0.0) * factor) / np.where(den > 0, den, 1.0), np.nan
+        )
     return r, se

@@ -82,8 +82,10 @@ class _Row:
         for i in range(S):
             for q, (out, shared) in enumerate(((self.mu, "growth"), (self.ubar, "support"))):
                 row = L.N_PARAMETERS + 2 * i + q
-                out[:, i] = self.theta[shared] if code[row] == INHERIT else _draw(
-                    rng, code[row], par[row], n
+                out[:, i] = (
+                    self.theta[shared]
+                    if code[row] == INHERIT
+                    else _draw(rng, code[row], par[row], n)
                 )
 
     def t(self, name: str) -> np.ndarray:
@@ -97,7 +99,7 @@ class _Row:
     # ------------------------------------------------------------ the run
     def run(self, out: Counters) -> None:
         sc, n, rng, g = self.sc, self.n, self.rng, self.g
-        S, A, dt = sc.n_states, sc.n_alliances, sc.dt
+        S, A = sc.n_states, sc.n_alliances
         sa = sc.state_attr[g]
         gdp0 = np.broadcast_to(sa[:, L.SA_GDP], (n, S))
         self.log_gdp = np.log(gdp0).copy()
@@ -145,7 +147,9 @@ class _Row:
         for r, (num, den) in enumerate(zip(L.RATIO_NUMERATOR, L.RATIO_DENOMINATOR, strict=True)):
             out.event_products[g, :, r] += (events[:, :, num] * events[:, :, den]).sum(axis=0)
         bins = out.histograms.shape[2]
-        out.histograms[g, L.H_WARS] += np.bincount(np.minimum(self.n_wars, bins - 1), minlength=bins)
+        out.histograms[g, L.H_WARS] += np.bincount(
+            np.minimum(self.n_wars, bins - 1), minlength=bins
+        )
         out.histograms[g, L.H_CRISES] += np.bincount(
             np.minimum(self.n_crises, bins - 1), minlength=bins
         )
@@ -187,10 +191,15 @@ class _Row:
             new = np.clip(new, 0.001, 0.25)
             self.share = np.where(self.adv, self.share, new)
             growth = np.where(self.adv, self.t("capability_growth"), 0.0)
-            self.capital = self.capital + (
-                self.share * self.gdp - self.t("depreciation") * self.capital
-                + growth * self.capital
-            ) * dt
+            self.capital = (
+                self.capital
+                + (
+                    self.share * self.gdp
+                    - self.t("depreciation") * self.capital
+                    + growth * self.capital
+                )
+                * dt
+            )
         # 3. burden
         self.gap = np.zeros((n, S))
         resentment = np.zeros((n, S))
@@ -198,8 +207,12 @@ class _Row:
         for a in range(sc.n_alliances):
             members = live_alive[:, a, :]
             ok = members.sum(axis=1) >= 2
-            spend_share = spend * members / np.maximum((spend * members).sum(1, keepdims=True), 1e-300)
-            gdp_share = self.gdp * members / np.maximum((self.gdp * members).sum(1, keepdims=True), 1e-300)
+            spend_share = (
+                spend * members / np.maximum((spend * members).sum(1, keepdims=True), 1e-300)
+            )
+            gdp_share = (
+                self.gdp * members / np.maximum((self.gdp * members).sum(1, keepdims=True), 1e-300)
+            )
             gap_a = np.where(members & ok[:, None], spend_share - gdp_share, 0.0)
             self.gap += gap_a
             resentment += np.maximum(gap_a, 0.0)
@@ -230,9 +243,13 @@ class _Row:
         # wars: attrition, then ends
         at_war = self.war.any(axis=(1, 2))
         if self.on["war_costs"]:
-            self.capital = np.where(at_war, self.capital * (1 - self.t("attrition") * dt), self.capital)
+            self.capital = np.where(
+                at_war, self.capital * (1 - self.t("attrition") * dt), self.capital
+            )
         active = self.war.any(axis=3)  # [N, k, j]
-        ends = active & (rng.random(active.shape) < (dt / self.theta["war_duration_years"])[:, None, None])
+        ends = active & (
+            rng.random(active.shape) < (dt / self.theta["war_duration_years"])[:, None, None]
+        )
         self.war[ends] = False
         self.at_war = self.war.any(axis=(1, 2))
         # 10. exit
@@ -250,7 +267,9 @@ class _Row:
             - self.t("b_sceptic") * self.sceptic
             - self.t("b_recession") * self.recession
         )[:, :, None] + self.t("b_interest")[:, :, None] * self.interest[None, :, tj]
-        reach = np.where(self.same_region[:, tj], 1.0, sc.state_attr[self.g][:, L.SA_REACH][:, None])
+        reach = np.where(
+            self.same_region[:, tj], 1.0, sc.state_attr[self.g][:, L.SA_REACH][:, None]
+        )
         self.h = np.zeros((n, S, J))
         self.eff = np.zeros((n, S, J))
         self.obligation = np.full((n, S, J), -1)
@@ -296,8 +315,10 @@ class _Row:
         if self.on["provocation"]:
             backing = (h * eff * self.capital * bound).sum(axis=1) / self.capital[:, k]
             hazard = (
-                self.theta["provocation_rate"] * (1 + self.theta["moral_hazard"] * backing)
-                * (1 - control) * w
+                self.theta["provocation_rate"]
+                * (1 + self.theta["moral_hazard"] * backing)
+                * (1 - control)
+                * w
             )
             provoked = free_pair & protected & (rng.random(n) < 1 - np.exp(-hazard * dt))
         rate = self.theta["scale"] * self.theta["opportunity_rate"] * w
@@ -319,7 +340,7 @@ class _Row:
         challenge = resolve * p - (1 - p) * cost > 0
         ev[:, j, L.EV_PROVOKED] += provoked
         ev[:, j, L.EV_OPPORTUNITIES] += opportunity
-        ev[:, j, L.EV_DETERRED] += (opportunity & ~challenge)
+        ev[:, j, L.EV_DETERRED] += opportunity & ~challenge
         crisis = provoked | (opportunity & challenge)
         if not crisis.any():
             return
@@ -341,8 +362,8 @@ class _Row:
         resists = defender * (1 - p) - p * cost > 0
         attacks = resolve * p - (1 - p) * cost > 0
         war = crisis & resists & attacks
-        ev[:, j, L.EV_YIELDED] += (crisis & ~resists)
-        ev[:, j, L.EV_BACKED_DOWN] += (crisis & resists & ~attacks)
+        ev[:, j, L.EV_YIELDED] += crisis & ~resists
+        ev[:, j, L.EV_BACKED_DOWN] += crisis & resists & ~attacks
         participants = keeps & war[:, None]
         participants[:, k] |= war
         participants[:, j] |= war
@@ -352,8 +373,8 @@ class _Row:
         ev[:, :, L.EV_WAR_ENTRIES] += participants
         self.ever[:, :, 0] |= participants
         self.major |= war & (participants.sum(axis=1) >= 3)
-        ev[:, :, L.EV_CF_WAR] += (in_cf & war[:, None])
-        ev[:, :, L.EV_CF_HONOURED_WAR] += (keeps & war[:, None])
+        ev[:, :, L.EV_CF_WAR] += in_cf & war[:, None]
+        ev[:, :, L.EV_CF_HONOURED_WAR] += keeps & war[:, None]
         low_interest = self.interest[:, j] < self.theta["entrapment_threshold"][:, None]
         entrapped = keeps & war[:, None] & (low_interest | provoked[:, None])
         ev[:, :, L.EV_ENTRAPMENTS] += entrapped
@@ -366,7 +387,9 @@ class _Row:
             self.s[:, j] -= self.theta["abandonment_backlash"] * abandoned
             self.u = np.where(self.adv, self.u, _sigmoid(self.s))
         if self.on["reputation"]:
-            self.rep = np.where(in_cf, self.rep + self.t("reputation_learning") * (keeps - self.rep), self.rep)
+            self.rep = np.where(
+                in_cf, self.rep + self.t("reputation_learning") * (keeps - self.rep), self.rep
+            )
 
     def exits(self, dt: float) -> None:
         sc, n = self.sc, self.n

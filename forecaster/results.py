@@ -73,7 +73,9 @@ def _se_attrs(long_name: str) -> dict[str, str]:
     return {"long_name": f"Monte Carlo standard error of: {long_name}", "units": "1"}
 
 
-def to_dataset(scenario: Scenario, counters: Counters, attrs: dict[str, Any] | None = None) -> xr.Dataset:
+def to_dataset(
+    scenario: Scenario, counters: Counters, attrs: dict[str, Any] | None = None
+) -> xr.Dataset:
     """Probabilities, means and Monte Carlo standard errors of a run.
 
     Parameters
@@ -94,11 +96,15 @@ def to_dataset(scenario: Scenario, counters: Counters, attrs: dict[str, Any] | N
     time = (np.arange(scenario.n_steps) + 1) * scenario.dt
     coords: dict[str, Any] = {
         "time": ("time", time, {"long_name": "time since the start", "units": "years"}),
-        "state": ("state", list(scenario.state_names)),
-        "alliance": ("alliance", list(scenario.alliance_names)),
+        # object (variable-length) strings: zarr v3 has no spec for fixed-width unicode
+        "state": ("state", np.array(scenario.state_names, dtype=object)),
+        "alliance": ("alliance", np.array(scenario.alliance_names, dtype=object)),
         "count": ("count", np.arange(L.HISTOGRAM_BINS), {"long_name": "number of events"}),
         "adversary": ("state", scenario.is_adversary.astype(bool)),
-        "region": ("state", [scenario.region_names[r] for r in scenario.region]),
+        "region": (
+            "state",
+            np.array([scenario.region_names[r] for r in scenario.region], dtype=object),
+        ),
     }
     for key, values in zip(scenario.grid_keys, scenario.grid_values, strict=True):
         coords[key] = (key, np.asarray(values))
@@ -130,7 +136,12 @@ def to_dataset(scenario: Scenario, counters: Counters, attrs: dict[str, Any] | N
         name, text = _RATIOS[ratio_name]
         put(name, ["state"], value[:, :-1], _prob_attrs(text, name))
         put(f"{name}_se", ["state"], se[:, :-1], _se_attrs(text))
-        put(f"{name}_all", [], value[:, -1], _prob_attrs(text + " (all states pooled)", f"{name}_all"))
+        put(
+            f"{name}_all",
+            [],
+            value[:, -1],
+            _prob_attrs(text + " (all states pooled)", f"{name}_all"),
+        )
         put(f"{name}_all_se", [], se[:, -1], _se_attrs(text + " (all states pooled)"))
     for e, event in enumerate(L.EVENTS):
         m, se = estimators.mean(ev[:, :-1, e, 0], ev[:, :-1, e, 1], n)

@@ -91,13 +91,27 @@ PARAMETER_DOMAINS: dict[str, tuple[float, float, str]] = {
 assert set(PARAMETER_DOMAINS) == set(layout.PARAMETERS)
 
 STATE_KEYS = {
-    "gdp", "defense_share", "region", "reach", "election_period", "adversary", "targets",
-    "growth", "support",
-}  # fmt: skip
+    "gdp",
+    "defense_share",
+    "region",
+    "reach",
+    "election_period",
+    "adversary",
+    "targets",
+    "growth",
+    "support",
+}
 ALLIANCE_KEYS = {
-    "members", "leader", "obligation", "explicitness", "interoperability", "decision",
-    "spending_target", "escalation_control", "exit",
-}  # fmt: skip
+    "members",
+    "leader",
+    "obligation",
+    "explicitness",
+    "interoperability",
+    "decision",
+    "spending_target",
+    "escalation_control",
+    "exit",
+}
 OBLIGATIONS = {"defense": layout.OBLIGATION_DEFENSE, "consultation": layout.OBLIGATION_CONSULTATION}
 DECISIONS = {"consensus": layout.DECISION_CONSENSUS, "unilateral": layout.DECISION_UNILATERAL}
 
@@ -308,16 +322,20 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
 
     portfolio = spec["portfolio"]
     for extra in sorted(set(portfolio) - {"name", "states", "alliances", "interest"}):
-        problems.add(f"portfolio.{extra}", portfolio[extra],
-                     "unknown key (allowed: name, states, alliances, interest)")  # fmt: skip
+        problems.add(
+            f"portfolio.{extra}",
+            portfolio[extra],
+            "unknown key (allowed: name, states, alliances, interest)",
+        )
     states = portfolio.get("states")
     if not isinstance(states, Mapping) or not states:
         problems.add("portfolio.states", states, "must map at least one state name to its data")
         problems.raise_if_any()
     names = tuple(str(n) for n in states)
     if len(names) > layout.MAX_STATES:
-        problems.add("portfolio.states", f"{len(names)} states",
-                     f"at most {layout.MAX_STATES} states")  # fmt: skip
+        problems.add(
+            "portfolio.states", f"{len(names)} states", f"at most {layout.MAX_STATES} states"
+        )
         problems.raise_if_any()
     index = {n: i for i, n in enumerate(names)}
     n_states = len(names)
@@ -335,24 +353,37 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
             problems.add(key, data, "must be a mapping of the state's data")
             continue
         for extra in sorted(set(data) - STATE_KEYS):
-            problems.add(f"{key}.{extra}", data[extra],
-                         f"unknown key (allowed: {', '.join(sorted(STATE_KEYS))})")  # fmt: skip
+            problems.add(
+                f"{key}.{extra}",
+                data[extra],
+                f"unknown key (allowed: {', '.join(sorted(STATE_KEYS))})",
+            )
         i = index[name]
         gdp = data.get("gdp")
         if isinstance(gdp, bool) or not isinstance(gdp, int | float) or not gdp > 0:
             problems.add(f"{key}.gdp", gdp, "must be a positive number (USD bn)")
         else:
             state_attr[i, layout.SA_GDP] = gdp
-        share = _number(problems, f"{key}.defense_share", data.get("defense_share"),
-                        1e-4, 1.0, "in (0, 1] (a share of GDP, not a percentage)")  # fmt: skip
+        share = _number(
+            problems,
+            f"{key}.defense_share",
+            data.get("defense_share"),
+            1e-4,
+            1.0,
+            "in (0, 1] (a share of GDP, not a percentage)",
+        )
         state_attr[i, layout.SA_DEFENSE_SHARE] = share
         state_attr[i, layout.SA_REACH] = _number(
             problems, f"{key}.reach", data.get("reach", 0.0), 0.0, 1.0, "in [0, 1]"
         )
         state_attr[i, layout.SA_ELECTION_PERIOD] = _number(
-            problems, f"{key}.election_period", data.get("election_period", 0.0),
-            0.0, math.inf, ">= 0 (years; 0 = no elections)",
-        )  # fmt: skip
+            problems,
+            f"{key}.election_period",
+            data.get("election_period", 0.0),
+            0.0,
+            math.inf,
+            ">= 0 (years; 0 = no elections)",
+        )
         reg = data.get("region")
         if not isinstance(reg, str) or not reg:
             problems.add(f"{key}.region", reg, "must be a region name")
@@ -368,8 +399,11 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
         targets = data.get("targets")
         if adversary:
             if not isinstance(targets, Mapping) or not targets:
-                problems.add(f"{key}.targets", targets,
-                             "an adversary needs targets: {STATE: weight > 0, ...}")  # fmt: skip
+                problems.add(
+                    f"{key}.targets",
+                    targets,
+                    "an adversary needs targets: {STATE: weight > 0, ...}",
+                )
             else:
                 for target, weight in targets.items():
                     tkey = f"{key}.targets.{target}"
@@ -383,7 +417,9 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
                         problems, tkey, weight, 0.0, math.inf, ">= 0"
                     )
         elif targets:
-            problems.add(f"{key}.targets", targets, "only an adversary (adversary: true) has targets")
+            problems.add(
+                f"{key}.targets", targets, "only an adversary (adversary: true) has targets"
+            )
         for q, param in enumerate(("growth", "support")):
             if param in data and data[param] is not None:
                 shared = layout.OVERRIDES[q]
@@ -394,9 +430,11 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
         if is_adversary[i]:
             for j in np.flatnonzero(target_weight[i]):
                 if is_adversary[j]:
-                    problems.add(f"portfolio.states.{names[i]}.targets.{names[j]}",
-                                 float(target_weight[i, j]),
-                                 "an adversary cannot target another adversary")  # fmt: skip
+                    problems.add(
+                        f"portfolio.states.{names[i]}.targets.{names[j]}",
+                        float(target_weight[i, j]),
+                        "an adversary cannot target another adversary",
+                    )
 
     # ------------------------------------------------------------ alliances
     alliances = portfolio.get("alliances") or {}
@@ -404,8 +442,11 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
         problems.add("portfolio.alliances", alliances, "must map alliance names to their data")
         alliances = {}
     if len(alliances) > layout.MAX_ALLIANCES:
-        problems.add("portfolio.alliances", f"{len(alliances)} alliances",
-                     f"at most {layout.MAX_ALLIANCES} alliances")  # fmt: skip
+        problems.add(
+            "portfolio.alliances",
+            f"{len(alliances)} alliances",
+            f"at most {layout.MAX_ALLIANCES} alliances",
+        )
         alliances = {}
     alliance_names = tuple(str(a) for a in alliances)
     duplicates = {n for n in alliance_names if n in index}
@@ -421,8 +462,11 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
             problems.add(key, data, "must be a mapping of the alliance's data")
             continue
         for extra in sorted(set(data) - ALLIANCE_KEYS):
-            problems.add(f"{key}.{extra}", data[extra],
-                         f"unknown key (allowed: {', '.join(sorted(ALLIANCE_KEYS))})")  # fmt: skip
+            problems.add(
+                f"{key}.{extra}",
+                data[extra],
+                f"unknown key (allowed: {', '.join(sorted(ALLIANCE_KEYS))})",
+            )
         members = data.get("members")
         if not isinstance(members, list | tuple) or not members:
             problems.add(f"{key}.members", members, "must be a list of state names")
@@ -443,7 +487,11 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
         chief = data.get("leader")
         if chief is not None:
             if chief not in seen or chief not in index:
-                problems.add(f"{key}.leader", chief, f"must be one of the members ({', '.join(map(str, members))}) or null")  # noqa: E501
+                problems.add(
+                    f"{key}.leader",
+                    chief,
+                    f"must be one of the members ({', '.join(map(str, members))}) or null",
+                )  # noqa: E501
             else:
                 leader[a] = index[chief]
         obligation = data.get("obligation", "defense")
@@ -467,34 +515,62 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
         alliance_attr[a, layout.AA_EXIT_NOTICE] = -1.0
         if exit_terms is not None:
             if not isinstance(exit_terms, Mapping):
-                problems.add(f"{key}.exit", exit_terms,
-                             "must be null or {notice_years, support_threshold}")  # fmt: skip
+                problems.add(
+                    f"{key}.exit", exit_terms, "must be null or {notice_years, support_threshold}"
+                )
             else:
                 for extra in sorted(set(exit_terms) - {"notice_years", "support_threshold"}):
-                    problems.add(f"{key}.exit.{extra}", exit_terms[extra],
-                                 "unknown key (allowed: notice_years, support_threshold)")  # fmt: skip
+                    problems.add(
+                        f"{key}.exit.{extra}",
+                        exit_terms[extra],
+                        "unknown key (allowed: notice_years, support_threshold)",
+                    )
                 alliance_attr[a, layout.AA_EXIT_NOTICE] = _number(
-                    problems, f"{key}.exit.notice_years", exit_terms.get("notice_years"),
-                    0.0, math.inf, ">= 0 (years)",
-                )  # fmt: skip
+                    problems,
+                    f"{key}.exit.notice_years",
+                    exit_terms.get("notice_years"),
+                    0.0,
+                    math.inf,
+                    ">= 0 (years)",
+                )
                 alliance_attr[a, layout.AA_EXIT_THRESHOLD] = _number(
-                    problems, f"{key}.exit.support_threshold",
-                    exit_terms.get("support_threshold"), 0.0, 1.0, "in [0, 1]",
-                )  # fmt: skip
+                    problems,
+                    f"{key}.exit.support_threshold",
+                    exit_terms.get("support_threshold"),
+                    0.0,
+                    1.0,
+                    "in [0, 1]",
+                )
 
     # ------------------------------------------------------------ interest
     interest_spec = portfolio.get("interest") or {}
     if not isinstance(interest_spec, Mapping):
-        problems.add("portfolio.interest", interest_spec,
-                     "must be {same_region, other_region, pairs}")  # fmt: skip
+        problems.add(
+            "portfolio.interest", interest_spec, "must be {same_region, other_region, pairs}"
+        )
         interest_spec = {}
     for extra in sorted(set(interest_spec) - {"same_region", "other_region", "pairs"}):
-        problems.add(f"portfolio.interest.{extra}", interest_spec[extra],
-                     "unknown key (allowed: same_region, other_region, pairs)")  # fmt: skip
-    same = _number(problems, "portfolio.interest.same_region",
-                   interest_spec.get("same_region", 0.8), 0.0, 1.0, "in [0, 1]")  # fmt: skip
-    other = _number(problems, "portfolio.interest.other_region",
-                    interest_spec.get("other_region", 0.3), 0.0, 1.0, "in [0, 1]")  # fmt: skip
+        problems.add(
+            f"portfolio.interest.{extra}",
+            interest_spec[extra],
+            "unknown key (allowed: same_region, other_region, pairs)",
+        )
+    same = _number(
+        problems,
+        "portfolio.interest.same_region",
+        interest_spec.get("same_region", 0.8),
+        0.0,
+        1.0,
+        "in [0, 1]",
+    )
+    other = _number(
+        problems,
+        "portfolio.interest.other_region",
+        interest_spec.get("other_region", 0.3),
+        0.0,
+        1.0,
+        "in [0, 1]",
+    )
     interest = np.where(region[:, None] == region[None, :], same, other).astype(float)
     pairs = interest_spec.get("pairs") or {}
     if not isinstance(pairs, Mapping):
@@ -531,14 +607,23 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
                 for coef in honour:
                     if f"honour.{coef}" not in known:
                         allowed = sorted(n.split(".")[-1] for n in known if n.startswith("honour."))
-                        problems.add(f"political.honour.{coef}", honour[coef],
-                                     f"unknown key (allowed: {', '.join(allowed)})")  # fmt: skip
+                        problems.add(
+                            f"political.honour.{coef}",
+                            honour[coef],
+                            f"unknown key (allowed: {', '.join(allowed)})",
+                        )
                 continue
             if f"{group}.{key}" not in layout.P:
-                allowed = sorted(n.split(".", 1)[1] for n in layout.PARAMETERS
-                                 if n.startswith(group + ".") and "honour" not in n)  # fmt: skip
-                problems.add(f"{group}.{key}", spec[group][key],
-                             f"unknown key (allowed: {', '.join(allowed)})")  # fmt: skip
+                allowed = sorted(
+                    n.split(".", 1)[1]
+                    for n in layout.PARAMETERS
+                    if n.startswith(group + ".") and "honour" not in n
+                )
+                problems.add(
+                    f"{group}.{key}",
+                    spec[group][key],
+                    f"unknown key (allowed: {', '.join(allowed)})",
+                )
     for p, path in enumerate(layout.PARAMETERS):
         try:
             value = get_path(spec, path)
@@ -565,8 +650,11 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
         mechanisms = {}
     for mname, on in mechanisms.items():
         if mname not in layout.MECHANISMS:
-            problems.add(f"mechanisms.{mname}", on,
-                         f"unknown mechanism (allowed: {', '.join(layout.MECHANISMS)})")  # fmt: skip
+            problems.add(
+                f"mechanisms.{mname}",
+                on,
+                f"unknown mechanism (allowed: {', '.join(layout.MECHANISMS)})",
+            )
         elif not isinstance(on, bool):
             problems.add(f"mechanisms.{mname}", on, "must be true or false")
         else:
@@ -583,13 +671,17 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
     if ok_clock:
         n_steps = round(horizon / dt)
         if n_steps < 1 or abs(n_steps * dt - horizon) > 1e-9 * max(1.0, horizon):
-            problems.add("run.horizon_years", horizon,
-                         f"must be a whole number of steps of dt_years = {dt}")  # fmt: skip
+            problems.add(
+                "run.horizon_years", horizon, f"must be a whole number of steps of dt_years = {dt}"
+            )
         for i, name in enumerate(names):
             period = state_attr[i, layout.SA_ELECTION_PERIOD]
             if 0 < period < dt:
-                problems.add(f"portfolio.states.{name}.election_period", period,
-                             f"must be 0 or at least one step (dt_years = {dt})")  # fmt: skip
+                problems.add(
+                    f"portfolio.states.{name}.election_period",
+                    period,
+                    f"must be 0 or at least one step (dt_years = {dt})",
+                )
 
     problems.raise_if_any()
     return {
@@ -618,9 +710,17 @@ def _check_domain(problems: Problems, key: str, parameter: str, code: int, param
     lo, hi = distributions.support(code, params)
     if lo < low or hi > high:
         family = next(f for f, (c, _) in FAMILIES.items() if c == code)
-        what = f"{params[0]:g}" if family == "fixed" else f"a {family} distribution over [{lo:g}, {hi:g}]"
-        problems.add(key, what, f"draws must be {allowed}"
-                     + ("" if family == "fixed" else "; choose a family bounded to that range"))  # fmt: skip
+        what = (
+            f"{params[0]:g}"
+            if family == "fixed"
+            else f"a {family} distribution over [{lo:g}, {hi:g}]"
+        )
+        problems.add(
+            key,
+            what,
+            f"draws must be {allowed}"
+            + ("" if family == "fixed" else "; choose a family bounded to that range"),
+        )
 
 
 def spec_problems(spec: Mapping[str, Any]) -> list[str]:

@@ -499,7 +499,9 @@ def crises(
                 if pair_obligation[i, j] < 0:
                     continue
                 contribution = pair_eff[i, j] * x[X_CAPABILITY, i]
-                keeps = uniform(seed, trajectory, step, CH_HONOUR, pair * n_states + i) < pair_h[i, j]
+                keeps = (
+                    uniform(seed, trajectory, step, CH_HONOUR, pair * n_states + i) < pair_h[i, j]
+                )
                 events[i, EV_CF] += 1
                 if keeps:
                     events[i, EV_CF_HONOURED] += 1

@@ -313,7 +313,8 @@ def _count_events(trajectory_events, events, event_products, n_states):
             events[i, e, 1] += v * v
         for r in range(N_RATIOS):
             event_products[i, r] += (
-                trajectory_events[i, RATIO_NUMERATOR[r]] * trajectory_events[i, RATIO_DENOMINATOR[r]]
+                trajectory_events[i, RATIO_NUMERATOR[r]]
+                * trajectory_events[i, RATIO_DENOMINATOR[r]]
             )
 
 
@@ -321,4 +322,3 @@ def _count_events(trajectory_events, events, event_products, n_states):
 def _moment(out, value):
     out[0] += value
     out[1] += value * value
-
