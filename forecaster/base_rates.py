@@ -1,0 +1,147 @@
+"""Base rates of a run, in the units the conflict literature reports them.
+
+MODEL.md §6 asks that the default parameters give plausible base rates. This
+module computes them from a results dataset so that ``docs/model.md`` can show
+them beside the published figures, and so that an analyst can check a new
+portfolio the same way (``python -m forecaster.base_rates --portfolio nato``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass
+
+import xarray as xr
+
+#: published figures (MODEL.md §6; ../shared/data/history/README.md for the COW and
+#: ATOP derivations), as (low, high) ranges and their sources
+PUBLISHED = {
+    "wartime_reliability": (
+        (0.5, 0.8),
+        "Leeds, Long & Mitchell 2000: 0.745 (ATOP); Berkemeier & Fuhrmann 2018: 0.50",
+    ),
+    "p_targeted_per_year": ((0.12, 0.15), "COW MID 5.0: 0.121 (2001-14) to 0.147 (1946-2014)"),
+    "p_war_entry_per_year": (
+        (0.017, 0.027),
+        "COW Inter-State War 4.0: 2.7% (1816-2007), 1.7% after 1946",
+    ),
+    "p_war_given_crisis": ((0.0, 0.10), "COW MID 5.0: 4.4% of MIDs reach war"),
+    "leader_entrapment_per_decade": (
+        (0.0, 0.2),
+        "Beckley 2015: five possible US cases in 1948-2010 (rare, not zero)",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Rate:
+    name: str
+    value: float
+    se: float
+    note: str = ""
+
+    def text(self) -> str:
+        if math.isnan(self.value):
+            return "-"
+        return f"{self.value:.3f} ± {1.96 * self.se:.3f}"
+
+
+def _per_year(mean: xr.DataArray, se: xr.DataArray, horizon: float) -> tuple[float, float]:
+    return float(mean) / horizon, float(se) / horizon
+
+
+def member_rates(ds: xr.Dataset, state: str) -> dict[str, Rate]:
+    """Annual crisis and war-entry rates of one state, and P(war | crisis)."""
+    horizon = float(ds.time[-1])
+    s = ds.sel(state=state)
+    crises, crises_se = _per_year(s.mean_crises, s.mean_crises_se, horizon)
+    entries, entries_se = _per_year(s.mean_war_entries, s.mean_war_entries_se, horizon)
+    # a rate r of new crises a year makes P(at least one in a year) = 1 - exp(-r) (Poisson)
+    p_targeted = 1 - math.exp(-crises)
+    wars = float(s.mean_wars_as_target)
+    p_war_crisis = wars / float(s.mean_crises) if float(s.mean_crises) > 0 else math.nan
+    rel_se = math.hypot(
+        float(s.mean_wars_as_target_se) / max(wars, 1e-300),
+        float(s.mean_crises_se) / max(float(s.mean_crises), 1e-300),
+    )
+    return {
+        "p_targeted_per_year": Rate(
+            "P(targeted in a new crisis in a year)", p_targeted, math.exp(-crises) * crises_se
+        ),
+        "p_war_entry_per_year": Rate("war entries a year", entries, entries_se),
+        "p_war_given_crisis": Rate(
+            "P(war | crisis against it)", p_war_crisis, p_war_crisis * rel_se
+        ),
+    }
+
+
+def portfolio_rates(ds: xr.Dataset, leader: str) -> dict[str, Rate]:
+    """Pooled reliability and the leader's entrapment over the horizon."""
+    end = ds.isel(time=-1).sel(state=leader)
+    return {
+        "wartime_reliability": Rate(
+            "wartime reliability (pooled)",
+            float(ds.p_honour_war_all),
+            float(ds.p_honour_war_all_se),
+        ),
+        "reliability": Rate(
+            "reliability, all events (pooled)", float(ds.p_honour_all), float(ds.p_honour_all_se)
+        ),
+        "leader_entrapment_per_decade": Rate(
+            f"P({leader} entrapped within the horizon)",
+            float(end.p_entrapment),
+            float(end.p_entrapment_se),
+        ),
+    }
+
+
+def spending(ds: xr.Dataset) -> dict[str, Rate]:
+    """Mean defence share at the horizon, per non-adversary state."""
+    end = ds.isel(time=-1)
+    return {
+        str(s): Rate(f"defence share of {s}", float(v), float(e))
+        for s, v, e, adv in zip(
+            end.state.values,
+            end.mean_defense_share.values,
+            end.mean_defense_share_se.values,
+            end.adversary.values,
+            strict=True,
+        )
+        if not adv
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    from .spec import load_spec
+    from .workflow import run_scenario
+
+    parser = argparse.ArgumentParser(description="base rates of a portfolio (markdown)")
+    parser.add_argument("--portfolio", default="regional")
+    parser.add_argument("--leader", default=None, help="the leading ally (default: its leader)")
+    parser.add_argument("--members", nargs="*", default=None, help="states to report")
+    parser.add_argument("--trajectories", type=int, default=40_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    spec = load_spec(portfolio=args.portfolio)
+    ds = run_scenario(spec, args.trajectories, args.seed)
+    alliances = spec["portfolio"]["alliances"]
+    leader = args.leader or next(a["leader"] for a in alliances.values() if a.get("leader"))
+    targets = sorted(
+        {t for s in spec["portfolio"]["states"].values() for t in s.get("targets", {})}
+    )
+    print(f"portfolio {args.portfolio}, {args.trajectories} trajectories, seed {args.seed}\n")
+    print("| outcome | model (95% interval) | published |")
+    print("|---|---|---|")
+    for key, rate in portfolio_rates(ds, leader).items():
+        published = PUBLISHED.get(key)
+        print(f"| {rate.name} | {rate.text()} | {published[1] if published else ''} |")
+    for state in args.members or targets:
+        for key, rate in member_rates(ds, state).items():
+            print(f"| {state}: {rate.name} | {rate.text()} | {PUBLISHED[key][1]} |")
+    for rate in spending(ds).values():
+        print(f"| {rate.name} at {float(ds.time[-1]):g} years | {rate.text()} | |")
+
+
+if __name__ == "__main__":
+    main()
