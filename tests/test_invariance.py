@@ -69,3 +69,19 @@ def test_grid_rows_share_common_random_numbers():
     spec["portfolio"]["alliances"]["league"]["explicitness"] = 0.7
     single = simulate(compile_scenario(spec), 0, N, SEED)
     assert_same(counts.rows(1, 2), single)
+
+
+def test_memory_does_not_grow_with_trajectories(scenario):
+    import tracemalloc
+
+    simulate(scenario, 0, 1, SEED)  # compile outside the measurement
+
+    def peak(n):
+        tracemalloc.start()
+        simulate(scenario, 0, n, SEED)
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    small, large = peak(10), peak(3000)
+    assert large <= small + 4096, (small, large)
