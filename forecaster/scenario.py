@@ -710,11 +710,7 @@ def _check_domain(problems: Problems, key: str, parameter: str, code: int, param
     lo, hi = distributions.support(code, params)
     if lo < low or hi > high:
         family = next(f for f, (c, _) in FAMILIES.items() if c == code)
-        what = (
-            f"{params[0]:g}"
-            if family == "fixed"
-            else f"a {family} distribution over [{lo:g}, {hi:g}]"
-        )
+        what = params[0] if family == "fixed" else f"{family} over [{lo:g}, {hi:g}]"
         problems.add(
             key,
             what,
@@ -727,6 +723,17 @@ def spec_problems(spec: Mapping[str, Any]) -> list[str]:
     """All problems of a specification, as lines (empty when it is valid)."""
     try:
         _compile_one(spec)
+    except ConfigError as err:
+        return err.problems
+    return []
+
+
+def spec_problems_with_grid(
+    spec: Mapping[str, Any], grid: Mapping[str, Sequence[float]]
+) -> list[str]:
+    """All problems of a specification and its sweep grid, as lines (empty when valid)."""
+    try:
+        compile_scenario(spec, grid=grid)
     except ConfigError as err:
         return err.problems
     return []

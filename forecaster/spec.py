@@ -1,20 +1,11 @@
-"""Load scenario specifications from the packaged config groups (``forecaster.conf``)."""
+"""Scenario specifications from the packaged config groups (``forecaster.conf``)."""
 
 from __future__ import annotations
 
-import copy
 from importlib import resources
 from typing import Any
 
-import yaml
-
-DEFAULT_GROUPS = {
-    "portfolio": "nato",
-    "threat": "baseline",
-    "fiscal": "baseline",
-    "political": "baseline",
-}
-DEFAULT_RUN = {"horizon_years": 10.0, "dt_years": 0.25}
+from .config import compose, to_spec
 
 
 def available(group: str) -> list[str]:
@@ -23,22 +14,10 @@ def available(group: str) -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_group(group: str, name: str) -> dict[str, Any]:
-    """One option of a config group as a plain dict."""
-    options = available(group)
-    if name not in options:
-        raise ValueError(f"{group}={name!r}: no such option (available: {', '.join(options)})")
-    text = resources.files("forecaster.conf").joinpath(group, f"{name}.yaml").read_text()
-    return yaml.safe_load(text) or {}
+def load_spec(*overrides: str, **choices: str) -> dict[str, Any]:
+    """A full specification from group choices and overrides.
 
-
-def load_spec(**choices: str) -> dict[str, Any]:
-    """A full specification from group choices, e.g. ``load_spec(portfolio="regional")``.
-
-    Mechanisms default to all on; ``run`` to a 10-year horizon in quarterly steps.
+    ``load_spec(portfolio="regional")`` is ``load_spec("portfolio=regional")``:
+    the composed config as plain dicts (Hydra's defaults for everything else).
     """
-    groups = {**DEFAULT_GROUPS, **choices}
-    spec: dict[str, Any] = {g: load_group(g, n) for g, n in groups.items()}
-    spec["mechanisms"] = {}
-    spec["run"] = copy.deepcopy(DEFAULT_RUN)
-    return spec
+    return to_spec(compose([*(f"{g}={n}" for g, n in choices.items()), *overrides]))

@@ -9,6 +9,24 @@ def _interval(p: float, se: float) -> str:
     return f"{p:6.3f} [{max(0.0, p - 1.96 * se):.3f}, {min(1.0, p + 1.96 * se):.3f}]"
 
 
+def key_states(ds: xr.Dataset) -> list[str]:
+    """Alliance leaders and the adversaries' targets, in portfolio order; all allies if none."""
+    from .api import config_of
+
+    try:
+        portfolio = config_of(ds)["portfolio"]
+    except KeyError:
+        portfolio = {}
+    keys = {a.get("leader") for a in (portfolio.get("alliances") or {}).values()}
+    for data in (portfolio.get("states") or {}).values():
+        keys.update((data.get("targets") or {}).keys())
+    friendly = [
+        str(s) for s, adv in zip(ds.state.values, ds.adversary.values, strict=True) if not adv
+    ]
+    chosen = [s for s in friendly if s in keys]
+    return chosen if chosen else friendly
+
+
 def format_summary(ds: xr.Dataset) -> str:
     """Per state: P(war), P(entrapment), P(abandonment) over the horizon and reliability,
     with 95% intervals; per alliance: P(intact) and P(a member at war)."""
@@ -23,10 +41,8 @@ def format_summary(ds: xr.Dataset) -> str:
     columns = ("P(war)", "P(entrapment)", "P(abandonment)", "reliability")
     head = f"{'state':10s} " + " ".join(f"{c:>22s}" for c in columns)
     lines += ["", head]
-    for state in end.state.values:
+    for state in key_states(ds):
         s = end.sel(state=state)
-        if bool(s.adversary):
-            continue
         rel = float(s.p_honour)
         rel_text = _interval(rel, float(s.p_honour_se)) if rel == rel else f"{'-':>6s}"
         lines.append(
@@ -42,6 +58,10 @@ def format_summary(ds: xr.Dataset) -> str:
                 f"{alliance:10s} {_interval(float(a.p_intact), float(a.p_intact_se)):>22s} "
                 f"{_interval(float(a.p_member_war), float(a.p_member_war_se)):>22s}"
             )
+    shown = len(key_states(ds))
+    total = int((~ds.adversary).sum())
+    if shown < total:
+        lines.append(f"({shown} key states of {total}; every state is in the dataset)")
     if "wall_time_s" in ds.attrs:
         lines += [
             "",

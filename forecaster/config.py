@@ -1,0 +1,137 @@
+"""Hydra configuration: the schema, composition, and checks before any computation.
+
+The config groups live in ``conf/`` (installed as ``forecaster.conf``) and are
+read as ``pkg://forecaster.conf``, which works from an editable install and a
+wheel alike. Structured configs (dataclasses in Hydra's ConfigStore) check the
+types of ``run``, ``mechanisms``, ``output`` and ``cluster``; the scenario
+groups (``portfolio``, ``threat``, ``fiscal``, ``political``) hold numbers or
+distributions and are checked by :func:`forecaster.scenario.compile_scenario`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra import compose as hydra_compose
+from hydra import initialize_config_module
+from hydra.core.config_store import ConfigStore
+from hydra.core.global_hydra import GlobalHydra
+from omegaconf import DictConfig, OmegaConf
+
+from .errors import ConfigError
+
+CONFIG_MODULE = "forecaster.conf"
+CONFIG_PATH = "pkg://forecaster.conf"
+CONFIG_NAME = "config"
+VERSION_BASE = "1.3"
+
+
+@dataclass
+class RunConf:
+    trajectories: int = 100_000
+    horizon_years: float = 10.0
+    dt_years: float = 0.25
+    seed: int = 0
+    block_size: int = 10_000
+    target_se: float | None = None
+    max_trajectories: int | None = None
+    resume: str | None = None
+
+
+@dataclass
+class MechanismsConf:
+    economy: bool = True
+    fiscal: bool = True
+    politics: bool = True
+    elections: bool = True
+    misperception: bool = True
+    provocation: bool = True
+    reputation: bool = True
+    exit: bool = True
+    war_costs: bool = True
+
+
+@dataclass
+class OutputConf:
+    formats: list[str] = field(default_factory=lambda: ["zarr"])
+    summary: bool = True
+
+
+@dataclass
+class Config:
+    portfolio: Any = None
+    threat: Any = None
+    fiscal: Any = None
+    political: Any = None
+    cluster: Any = None
+    sweep: Any = None
+    run: RunConf = field(default_factory=RunConf)
+    mechanisms: MechanismsConf = field(default_factory=MechanismsConf)
+    output: OutputConf = field(default_factory=OutputConf)
+
+
+OUTPUT_FORMATS = ("zarr", "netcdf")
+
+ConfigStore.instance().store(name="config_schema", node=Config)
+
+
+def compose(overrides: Sequence[str] = ()) -> DictConfig:
+    """The composed configuration for ``overrides`` (as on the command line).
+
+    Examples
+    --------
+    >>> cfg = compose(["portfolio=regional", "threat.scale=1.5"])
+    >>> cfg.threat.scale
+    1.5
+    """
+    overrides = list(overrides)
+    if GlobalHydra.instance().is_initialized():
+        return hydra_compose(config_name=CONFIG_NAME, overrides=overrides)
+    with initialize_config_module(config_module=CONFIG_MODULE, version_base=VERSION_BASE):
+        return hydra_compose(config_name=CONFIG_NAME, overrides=overrides)
+
+
+def to_spec(cfg: DictConfig) -> dict[str, Any]:
+    """The scenario specification (plain dicts) inside a composed config."""
+    container = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    return {k: v for k, v in container.items() if k != "hydra"}
+
+
+def grid_of(cfg: DictConfig) -> dict[str, list[float]]:
+    """The in-run sweep grid ``{dotted.path: [values]}`` of a config (empty: no sweep)."""
+    sweep = cfg.get("sweep") or {}
+    grid = sweep.get("grid") or {}
+    return {str(k): list(v) if OmegaConf.is_list(v) else v for k, v in grid.items()}
+
+
+def run_problems(cfg: DictConfig) -> list[str]:
+    """Problems in ``run`` and ``output`` that the schema's types cannot express."""
+    problems = []
+    run = cfg.run
+    for key in ("trajectories", "block_size"):
+        if run[key] < 1:
+            problems.append(f"run.{key} = {run[key]!r}: must be >= 1")
+    if run.max_trajectories is not None and run.max_trajectories < 1:
+        problems.append(f"run.max_trajectories = {run.max_trajectories!r}: must be >= 1 or null")
+    if run.target_se is not None and not 0 < run.target_se < 0.5:
+        problems.append(f"run.target_se = {run.target_se!r}: must be in (0, 0.5) or null")
+    if not 0 <= run.seed < 2**64:
+        problems.append(f"run.seed = {run.seed!r}: must be an integer in [0, 2**64)")
+    for fmt in cfg.output.formats:
+        if fmt not in OUTPUT_FORMATS:
+            problems.append(
+                f"output.formats = {fmt!r}: allowed formats are {', '.join(OUTPUT_FORMATS)}"
+            )
+    return problems
+
+
+def check(cfg: DictConfig) -> None:
+    """Raise one :class:`ConfigError` listing every problem of a composed config."""
+    from .scenario import spec_problems_with_grid
+
+    problems = run_problems(cfg)
+    problems += spec_problems_with_grid(to_spec(cfg), grid_of(cfg))
+    if problems:
+        raise ConfigError(problems)
