@@ -14,7 +14,7 @@ import xarray as xr
 from omegaconf import DictConfig, OmegaConf
 
 from . import __version__
-from .clusters import cluster_problems, get_client
+from .clusters import get_client
 from .config import check, grid_of, to_spec
 from .errors import ConfigError
 from .execution import plan, run_in_process, run_on_client
@@ -38,13 +38,7 @@ def run(cfg: DictConfig, progress: bool = True) -> xr.Dataset:
     >>> float(ds.p_war.sel(state="PROTEGE").isel(time=-1)) > 0
     True
     """
-    problems = cluster_problems(OmegaConf.to_container(cfg.cluster, resolve=True))
-    try:
-        check(cfg)
-    except ConfigError as err:
-        problems += err.problems
-    if problems:
-        raise ConfigError(problems)
+    check(cfg)
     spec = to_spec(cfg)
     scenario = compile_scenario(spec, grid=grid_of(cfg))
     run_cfg = cfg.run

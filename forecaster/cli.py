@@ -35,7 +35,6 @@ def precheck(argv: list[str]) -> list[str]:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
-    from .clusters import cluster_problems
     from .config import check, compose
 
     try:
@@ -44,20 +43,17 @@ def precheck(argv: list[str]) -> list[str]:
         return [f"command line: {_first_line(err)}"]
     problems: list[str] = []
     for overrides in jobs:
-        label = f"job {' '.join(overrides)}: " if len(jobs) > 1 else ""
+        shown = [o for o in overrides if not o.startswith(("hydra.", "hydra/"))]
+        label = f"job {' '.join(shown)}: " if len(jobs) > 1 else ""
         try:
             cfg = compose([o for o in overrides if not o.startswith(("hydra.", "hydra/"))])
         except (HydraException, OmegaConfBaseException) as err:
             problems.append(label + _explain(err))
             continue
-        from omegaconf import OmegaConf
-
-        found = cluster_problems(OmegaConf.to_container(cfg.cluster, resolve=True))
         try:
             check(cfg)
         except ConfigError as err:
-            found += err.problems
-        problems += [label + p for p in found]
+            problems += [label + p for p in err.problems]
     return problems
 
 

@@ -94,16 +94,48 @@ def compose(overrides: Sequence[str] = ()) -> DictConfig:
 
 
 def to_spec(cfg: DictConfig) -> dict[str, Any]:
-    """The scenario specification (plain dicts) inside a composed config."""
-    container = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    """The scenario specification (plain dicts) inside a composed config.
+
+    Raises :class:`ConfigError` naming every key still marked ``???``.
+    """
+    missing = _missing_keys(cfg)
+    if missing:
+        raise ConfigError([f"{key} = '???': a value is required here" for key in missing])
+    container = OmegaConf.to_container(cfg, resolve=True)
     return {k: v for k, v in container.items() if k != "hydra"}
+
+
+def _missing_keys(node: Any, prefix: str = "") -> list[str]:
+    """Dotted keys whose value is ``???`` (Hydra's section excluded)."""
+    keys = []
+    for key in node.keys() if OmegaConf.is_dict(node) else []:
+        full = f"{prefix}.{key}" if prefix else str(key)
+        if key == "hydra" and not prefix:
+            continue
+        if OmegaConf.is_missing(node, key):
+            keys.append(full)
+        elif OmegaConf.is_dict(node[key]):
+            keys += _missing_keys(node[key], full)
+    return keys
 
 
 def grid_of(cfg: DictConfig) -> dict[str, list[float]]:
     """The in-run sweep grid ``{dotted.path: [values]}`` of a config (empty: no sweep)."""
     sweep = cfg.get("sweep") or {}
-    grid = sweep.get("grid") or {}
-    return {str(k): list(v) if OmegaConf.is_list(v) else v for k, v in grid.items()}
+    grid = OmegaConf.to_container(sweep.get("grid") or OmegaConf.create({}), resolve=True)
+    flat: dict[str, Any] = {}
+
+    # keys may be dotted paths (YAML) or nested mappings (command-line overrides)
+    def walk(node: Any, prefix: str) -> None:
+        if isinstance(node, dict) and node:
+            for key, value in node.items():
+                walk(value, f"{prefix}.{key}" if prefix else str(key))
+        else:
+            flat[prefix] = node
+
+    walk(grid, "")
+    flat.pop("", None)
+    return flat
 
 
 def run_problems(cfg: DictConfig) -> list[str]:
@@ -129,9 +161,11 @@ def run_problems(cfg: DictConfig) -> list[str]:
 
 def check(cfg: DictConfig) -> None:
     """Raise one :class:`ConfigError` listing every problem of a composed config."""
+    from .clusters import cluster_problems
     from .scenario import spec_problems_with_grid
 
-    problems = run_problems(cfg)
-    problems += spec_problems_with_grid(to_spec(cfg), grid_of(cfg))
+    spec = to_spec(cfg)
+    problems = run_problems(cfg) + cluster_problems(spec.get("cluster"))
+    problems += spec_problems_with_grid(spec, grid_of(cfg))
     if problems:
         raise ConfigError(problems)

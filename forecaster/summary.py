@@ -51,11 +51,12 @@ def format_summary(ds: xr.Dataset) -> str:
             f"{_interval(float(s.p_abandonment), float(s.p_abandonment_se)):>22s} {rel_text:>22s}"
         )
     if end.sizes.get("alliance"):
-        lines += ["", f"{'alliance':10s} {'P(intact)':>22s} {'P(member at war)':>22s}"]
+        width = max(10, *(len(str(a)) for a in end.alliance.values))
+        lines += ["", f"{'alliance':{width}s} {'P(intact)':>22s} {'P(member at war)':>22s}"]
         for alliance in end.alliance.values:
             a = end.sel(alliance=alliance)
             lines.append(
-                f"{alliance:10s} {_interval(float(a.p_intact), float(a.p_intact_se)):>22s} "
+                f"{alliance:{width}s} {_interval(float(a.p_intact), float(a.p_intact_se)):>22s} "
                 f"{_interval(float(a.p_member_war), float(a.p_member_war_se)):>22s}"
             )
     shown = len(key_states(ds))

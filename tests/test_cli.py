@@ -1,0 +1,70 @@
+"""The ``forecast`` command end to end, in subprocesses as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+import forecaster
+
+FORECAST = Path(sys.executable).parent / "forecast"
+ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+
+def test_forecast_runs_writes_results_and_a_fresh_process_opens_them(tmp_path):
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [str(FORECAST), "portfolio=regional", "run.trajectories=400", "run.block_size=100",
+         "run.seed=5", "cluster=in_process", "output.formats=[zarr,netcdf]",
+         f"hydra.run.dir={out}"],
+        capture_output=True, text=True, env=ENV, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "PROTEGE" in done.stdout and "P(entrapment)" in done.stdout
+    assert "trajectories/s" in done.stdout
+    assert (out / "results.zarr").is_dir() and (out / "results.nc").is_file()
+    assert (out / ".hydra" / "config.yaml").is_file()
+    assert not list(out.glob(".results*partial"))
+    # a fresh interpreter opens the dataset from the output directory
+    script = (
+        f"import json, forecaster; ds = forecaster.open_results({str(out)!r}); "
+        "print(json.dumps({'n': ds.attrs['trajectories'], 'seed': ds.attrs['seed'], "
+        "'p': float(ds.p_war.sel(state='PROTEGE').isel(time=-1))}))"
+    )
+    opened = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=ENV, timeout=120)  # fmt: skip
+    assert opened.returncode == 0, opened.stderr
+    seen = json.loads(opened.stdout)
+    assert seen["n"] == 400 and seen["seed"] == 5 and 0 < seen["p"] < 1
+    # the same run in-process gives the same numbers
+    cfg = forecaster.compose(["portfolio=regional", "run.trajectories=400", "run.block_size=100",
+                              "run.seed=5", "cluster=in_process"])  # fmt: skip
+    again = forecaster.run(cfg, progress=False)
+    ondisk = forecaster.open_results(out).load()
+    np.testing.assert_array_equal(ondisk.p_war.values, again.p_war.values)
+    nc = xr.open_dataset(out / "results.nc")
+    np.testing.assert_array_equal(nc.p_entrapment.values, again.p_entrapment.values)
+    assert forecaster.config_of(ondisk)["portfolio"]["name"] == "regional"
+
+
+def test_a_config_mistake_exits_2_without_a_traceback(tmp_path):
+    done = subprocess.run(
+        [str(FORECAST), "threat.war_cost=-1", "portfolio=natoo", f"hydra.run.dir={tmp_path}"],
+        capture_output=True, text=True, env=ENV, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "portfolio = 'natoo': no such option" in done.stderr
+
+
+def test_help_passes_through_to_hydra():
+    done = subprocess.run([str(FORECAST), "--help"], capture_output=True, text=True, env=ENV,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0
+    assert "portfolio: indo_pacific, nato, regional, us_global" in done.stdout
