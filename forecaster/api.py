@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +17,24 @@ from . import __version__
 from .clusters import get_client
 from .config import check, grid_of, to_spec
 from .errors import ConfigError
-from .execution import plan, run_in_process, run_on_client
+from .execution import CHECKPOINT_NAME, Checkpoint, execute, fingerprint, headline_se
 from .results import to_dataset
 from .scenario import compile_scenario
 
 log = logging.getLogger("forecaster")
 
 
-def run(cfg: DictConfig, progress: bool = True) -> xr.Dataset:
+def run(
+    cfg: DictConfig,
+    progress: bool = True,
+    output_dir: str | Path | None = None,
+    on_result: Callable[[int], None] | None = None,
+) -> xr.Dataset:
     """Validate a composed config, simulate it, and return the results dataset.
 
-    Nothing is computed unless the whole config is valid.
+    Nothing is computed unless the whole config is valid. With ``output_dir``
+    the completed part of the run is checkpointed there (``checkpoint.npz``),
+    so that ``run.resume=<output_dir>`` can finish it after an interruption.
 
     Examples
     --------
@@ -40,29 +47,56 @@ def run(cfg: DictConfig, progress: bool = True) -> xr.Dataset:
     """
     check(cfg)
     spec = to_spec(cfg)
-    scenario = compile_scenario(spec, grid=grid_of(cfg))
-    run_cfg = cfg.run
-    tasks = plan(scenario, 0, run_cfg.trajectories, run_cfg.block_size)
-    start = time.perf_counter()
-    client = get_client(spec["cluster"])
-    if client is None:
-        counters = run_in_process(scenario, tasks, run_cfg.seed, progress)
+    grid = grid_of(cfg)
+    scenario = compile_scenario(spec, grid=grid)
+    run_cfg = spec["run"]
+    key = fingerprint(spec, grid, run_cfg["seed"])
+    start = None
+    if run_cfg["resume"]:
+        checkpoint = Checkpoint(Path(run_cfg["resume"]) / CHECKPOINT_NAME, key)
+        try:
+            start = checkpoint.load(scenario)
+        except ValueError as err:
+            raise ConfigError([f"run.resume = {run_cfg['resume']!r}: {err}"]) from None
+        log.info(
+            "resuming %s: %d trajectories done", checkpoint.path, int(start.n_trajectories.min())
+        )
+    elif output_dir is not None:
+        checkpoint = Checkpoint(Path(output_dir) / CHECKPOINT_NAME, key)
     else:
-        counters = run_on_client(client, scenario, tasks, run_cfg.seed, progress)
-    counters.n_trajectories = run_cfg.trajectories
-    wall = time.perf_counter() - start
-    rate = run_cfg.trajectories * scenario.n_rows / wall
-    log.info(
-        "%d tasks, %d trajectories x %d grid points in %.1f s (%.0f trajectories/s)",
-        len(tasks), run_cfg.trajectories, scenario.n_rows, wall, rate,
-    )  # fmt: skip
-    return to_dataset(
+        checkpoint = None
+    resumed = 0 if start is None else int(start.n_trajectories.sum())
+    client = get_client(spec["cluster"])
+    total, stats = execute(
         scenario,
-        counters,
+        run_cfg["seed"],
+        run_cfg["trajectories"],
+        run_cfg["block_size"],
+        client=client,
+        target_se=run_cfg["target_se"],
+        max_trajectories=run_cfg["max_trajectories"],
+        start=start,
+        checkpoint=checkpoint,
+        progress=progress,
+        on_result=on_result,
+    )
+    simulated = int(total.n_trajectories.sum()) - resumed
+    rate = simulated / stats.wall_time_s if stats.wall_time_s > 0 else float("nan")
+    log.info(
+        "%d tasks (%s retried), %d trajectories over %d grid points in %.1f s "
+        "(%.0f trajectories/s)",
+        stats.tasks, "?" if stats.retries is None else stats.retries, simulated, scenario.n_rows,
+        stats.wall_time_s, rate,
+    )  # fmt: skip
+    ds = to_dataset(
+        scenario,
+        total,
         {
-            "seed": int(run_cfg.seed),
-            "tasks": len(tasks),
-            "wall_time_s": wall,
+            "seed": int(run_cfg["seed"]),
+            "tasks": stats.tasks,
+            "rounds": stats.rounds,
+            "retries": -1 if stats.retries is None else stats.retries,
+            "wall_time_s": stats.wall_time_s,
             "trajectories_per_s": rate,
             "config": OmegaConf.to_yaml(OmegaConf.create(spec)),
             "forecaster_version": __version__,
@@ -71,6 +105,18 @@ def run(cfg: DictConfig, progress: bool = True) -> xr.Dataset:
             "xarray_version": xr.__version__,
         },
     )
+    se = headline_se(total, scenario.is_adversary).reshape(scenario.grid_shape)
+    ds["max_headline_se"] = (
+        list(scenario.grid_keys),
+        se,
+        {
+            "long_name": "largest Monte Carlo standard error among the headline "
+            "probabilities at the horizon (war, entrapment, abandonment, alliance "
+            "intact, member at war, any war)",
+            "units": "1",
+        },
+    )
+    return ds
 
 
 def write_results(
@@ -112,6 +158,14 @@ def _netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
         elif coord.dtype.kind in "OT":
             out[name] = coord.astype(str)
     return out
+
+
+def finish(ds: xr.Dataset, directory: str | Path, formats=("zarr",)) -> dict[str, Path]:
+    """Write the results into ``directory``, then remove its checkpoint (now redundant)."""
+    written = write_results(ds, directory, formats)
+    checkpoint = Path(directory) / CHECKPOINT_NAME
+    checkpoint.unlink(missing_ok=True)
+    return written
 
 
 def open_results(path: str | Path) -> xr.Dataset:

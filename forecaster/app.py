@@ -9,7 +9,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from .api import run, write_results
+from .api import finish, run
 from .config import CONFIG_NAME, CONFIG_PATH, VERSION_BASE
 from .errors import ConfigError
 from .summary import format_summary
@@ -19,13 +19,21 @@ log = logging.getLogger("forecaster")
 
 @hydra.main(config_path=CONFIG_PATH, config_name=CONFIG_NAME, version_base=VERSION_BASE)
 def forecast_app(cfg: DictConfig) -> None:
+    # a resumed run finishes in the directory of the run it resumes
+    out_dir = cfg.run.resume or HydraConfig.get().runtime.output_dir
     try:
-        ds = run(cfg)
-    except ConfigError as err:  # reached only when called without the CLI's pre-check
+        ds = run(cfg, output_dir=out_dir)
+    except ConfigError as err:  # e.g. a checkpoint of another scenario
         print(f"forecast: {err}", file=sys.stderr)
         sys.exit(2)
-    out_dir = HydraConfig.get().runtime.output_dir
-    written = write_results(ds, out_dir, list(cfg.output.formats))
+    except KeyboardInterrupt:
+        print(
+            f"forecast: interrupted; the completed part is kept in {out_dir}. "
+            f"Finish it with: forecast <same overrides> run.resume={out_dir}",
+            file=sys.stderr,
+        )
+        sys.exit(130)
+    written = finish(ds, out_dir, list(cfg.output.formats))
     if cfg.output.summary:
         print(format_summary(ds))
     for path in written.values():

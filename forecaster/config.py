@@ -149,6 +149,16 @@ def run_problems(cfg: DictConfig) -> list[str]:
         problems.append(f"run.max_trajectories = {run.max_trajectories!r}: must be >= 1 or null")
     if run.target_se is not None and not 0 < run.target_se < 0.5:
         problems.append(f"run.target_se = {run.target_se!r}: must be in (0, 0.5) or null")
+    if run.resume is not None:
+        from pathlib import Path
+
+        from .execution import CHECKPOINT_NAME
+
+        if not (Path(run.resume) / CHECKPOINT_NAME).is_file():
+            problems.append(
+                f"run.resume = {run.resume!r}: no {CHECKPOINT_NAME} there; give the output "
+                "directory of an interrupted run (a finished run has no checkpoint)"
+            )
     if not 0 <= run.seed < 2**64:
         problems.append(f"run.seed = {run.seed!r}: must be an integer in [0, 2**64)")
     for fmt in cfg.output.formats:

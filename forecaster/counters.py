@@ -17,9 +17,14 @@ from .scenario import Scenario
 
 @dataclass
 class Counters:
-    """The counters of ``n_trajectories`` trajectories (see ``kernels.layout``)."""
+    """Counters of ``n_trajectories[g]`` trajectories of each grid row ``g``.
 
-    n_trajectories: int
+    The arrays' layouts are in ``kernels.layout``.
+
+    Row ``g`` always holds trajectories ``0 .. n_trajectories[g] - 1``.
+    """
+
+    n_trajectories: np.ndarray  # int64[G]
     by_time_state: np.ndarray  # int64[G, T, S, 4]
     by_time_alliance: np.ndarray  # int64[G, T, A, 2]
     by_time: np.ndarray  # int64[G, T, 2]
@@ -42,7 +47,7 @@ class Counters:
     def zeros(cls, scenario: Scenario) -> Counters:
         g, t, s, a = scenario.n_rows, scenario.n_steps, scenario.n_states, scenario.n_alliances
         return cls(
-            n_trajectories=0,
+            n_trajectories=np.zeros(g, dtype=np.int64),
             by_time_state=np.zeros((g, t, s, len(layout.BY_TIME_STATE)), dtype=np.int64),
             by_time_alliance=np.zeros((g, t, a, len(layout.BY_TIME_ALLIANCE)), dtype=np.int64),
             by_time=np.zeros((g, t, len(layout.BY_TIME)), dtype=np.int64),
@@ -53,7 +58,7 @@ class Counters:
         )
 
     def __iadd__(self, other: Counters) -> Counters:
-        self.n_trajectories += other.n_trajectories
+        self.n_trajectories = self.n_trajectories + other.n_trajectories
         for name in self.ARRAYS:
             getattr(self, name).__iadd__(getattr(other, name))
         return self
@@ -64,9 +69,17 @@ class Counters:
     def integer_arrays(self) -> dict[str, np.ndarray]:
         return {k: v for k, v in self.arrays().items() if v.dtype.kind == "i"}
 
+    def add_rows(self, rows: np.ndarray, other: Counters) -> None:
+        """Add ``other`` (counters of the grid rows ``rows``) into those rows."""
+        self.n_trajectories[rows] += other.n_trajectories
+        for name in self.ARRAYS:
+            getattr(self, name)[rows] += getattr(other, name)
+
     def rows(self, start: int, stop: int) -> Counters:
         """The counters of grid rows ``start:stop`` (views)."""
-        return Counters(self.n_trajectories, **{k: v[start:stop] for k, v in self.arrays().items()})
+        return Counters(
+            self.n_trajectories[start:stop], **{k: v[start:stop] for k, v in self.arrays().items()}
+        )
 
 
 def simulate(scenario: Scenario, first: int, n: int, seed: int) -> Counters:
@@ -89,7 +102,7 @@ def simulate(scenario: Scenario, first: int, n: int, seed: int) -> Counters:
         counters.by_time_state, counters.by_time_alliance, counters.by_time,
         counters.events, counters.event_products, counters.moments, counters.histograms,
     )  # fmt: skip
-    counters.n_trajectories = n
+    counters.n_trajectories[:] = n
     return counters
 
 

@@ -1,97 +1,201 @@
-"""Run the kernels over tasks of (grid chunk x trajectory block), in-process or on dask.
+"""Run the kernels over tasks of (grid rows x trajectory block), in-process or on dask.
 
-Counters of tasks are summed in task order. Results may arrive in any order;
-a task's counters wait in a reorder buffer until every earlier task has been
-added, so the floating-point sums are identical from run to run, and the
-driver holds only the counters of tasks that finished early, never one per
-trajectory.
+Row ``g`` of a run always holds trajectories ``0 .. n_g - 1``: tasks extend
+each row's contiguous prefix, so the counts of any row depend only on how
+many trajectories it got, never on how they were split, scheduled, retried or
+resumed (randomness is keyed, MODEL.md §5).
+
+Counters of tasks are added in task order. Results may arrive in any order;
+a finished task waits in a reorder buffer until every earlier task has been
+added, so the floating-point sums are the same from run to run, and the
+driver holds only the running total plus the few tasks that finished early,
+never anything per trajectory.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from .counters import Counters, simulate
+from .kernels import layout as L
 from .scenario import Scenario
 
 log = logging.getLogger("forecaster")
 
+CHECKPOINT_NAME = "checkpoint.npz"
+
 
 @dataclass(frozen=True)
 class Task:
-    """Grid rows ``[row_start, row_stop)`` x trajectories ``[first, first + n)``."""
+    """Trajectories ``[first, first + n)`` of the grid rows ``rows``."""
 
     index: int
-    row_start: int
-    row_stop: int
+    rows: tuple[int, ...]
     first: int
     n: int
 
 
-def plan(scenario: Scenario, first: int, trajectories: int, block_size: int) -> list[Task]:
-    """Tasks covering trajectories ``[first, first + trajectories)`` for every grid row.
+def plan(done: np.ndarray, goal: np.ndarray, block_size: int, start_index: int = 0) -> list[Task]:
+    """Tasks that take every grid row ``g`` from ``done[g]`` to ``goal[g]`` trajectories.
 
-    A task does about ``block_size`` trajectory-rows of work: one grid row and
-    ``block_size`` trajectories, or, when there are fewer trajectories than
-    that, several grid rows at once. The split never changes the counts.
+    Rows with the same range are grouped; a task does about ``block_size``
+    trajectory-rows of work (one row and ``block_size`` trajectories, or
+    several rows when each needs fewer). Each row's blocks are in ascending order.
     """
-    if block_size < 1 or trajectories < 1:
-        raise ValueError(
-            f"block_size = {block_size}, trajectories = {trajectories}: both must be >= 1"
-        )
-    rows = scenario.n_rows
-    per_task = min(rows, max(1, block_size // trajectories))
-    block = max(1, block_size // per_task)
-    tasks = []
-    for row_start in range(0, rows, per_task):
-        for start in range(first, first + trajectories, block):
-            tasks.append(
-                Task(
-                    len(tasks),
-                    row_start,
-                    min(rows, row_start + per_task),
-                    start,
-                    min(block, first + trajectories - start),
-                )
-            )
+    if block_size < 1:
+        raise ValueError(f"block_size = {block_size}: must be >= 1")
+    ranges: dict[tuple[int, int], list[int]] = {}
+    for g, (a, b) in enumerate(zip(done.tolist(), goal.tolist(), strict=True)):
+        if b > a:
+            ranges.setdefault((a, b), []).append(g)
+    tasks: list[Task] = []
+    for (a, b), rows in sorted(ranges.items(), key=lambda item: item[1][0]):
+        per_task = min(len(rows), max(1, block_size // (b - a)))
+        block = max(1, block_size // per_task)
+        for chunk in range(0, len(rows), per_task):
+            group = tuple(rows[chunk : chunk + per_task])
+            for first in range(a, b, block):
+                tasks.append(Task(start_index + len(tasks), group, first, min(block, b - first)))
     return tasks
 
 
 def run_task(scenario: Scenario, task: Task, seed: int) -> tuple[int, Counters]:
     """Counters of one task (runs on a worker)."""
-    part = scenario.rows(task.row_start, task.row_stop)
-    return task.index, simulate(part, task.first, task.n, seed)
+    return task.index, simulate(scenario.take(task.rows), task.first, task.n, seed)
 
 
-class OrderedSum:
-    """Adds task counters into a total in task order (see the module docstring)."""
+class Accumulator:
+    """The running total of a run, fed task results in any order, added in task order."""
 
-    def __init__(self, scenario: Scenario, tasks: list[Task]):
-        self.total = Counters.zeros(scenario)
-        self.tasks = tasks
+    def __init__(self, total: Counters):
+        self.total = total
+        self.tasks: dict[int, Task] = {}
         self.pending: dict[int, Counters] = {}
         self.next = 0
-        self.trajectories: dict[int, int] = {}
+
+    def expect(self, tasks: list[Task]) -> None:
+        self.tasks.update({t.index: t for t in tasks})
 
     def add(self, index: int, counters: Counters) -> None:
         self.pending[index] = counters
         while self.next in self.pending:
-            task = self.tasks[self.next]
+            task = self.tasks.pop(self.next)
+            rows = np.asarray(task.rows)
             part = self.pending.pop(self.next)
-            target = self.total.rows(task.row_start, task.row_stop)
-            for name in Counters.ARRAYS:
-                getattr(target, name).__iadd__(getattr(part, name))
+            if not np.array_equal(self.total.n_trajectories[rows], np.full(len(rows), task.first)):
+                raise RuntimeError(f"task {task} does not extend its rows' trajectories")
+            self.total.add_rows(rows, part)
             self.next += 1
 
-    @property
-    def done(self) -> bool:
-        return self.next == len(self.tasks)
+
+# ---------------------------------------------------------------- checkpoints
+def fingerprint(spec: dict[str, Any], grid: dict[str, list[float]], seed: int) -> str:
+    """What a checkpoint must match to be resumed: the scenario, its grid and the seed.
+
+    Trajectory counts, block size, cluster and output settings may differ.
+    """
+    scenario_part = {
+        k: v for k, v in spec.items() if k not in ("run", "cluster", "output", "sweep")
+    }
+    run = spec.get("run", {})
+    scenario_part["clock"] = [run.get("horizon_years"), run.get("dt_years")]
+    text = json.dumps([scenario_part, grid, int(seed)], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
+@dataclass
+class Checkpoint:
+    """The completed part of a run: the running total, written atomically to ``path``.
+
+    Its size depends on the grid and the scenario, not on the trajectories.
+    """
+
+    path: Path
+    key: str
+    every_s: float = 10.0
+    _last: float = field(default=0.0, repr=False)
+
+    def save(self, total: Counters, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < self.every_s:
+            return
+        tmp = self.path.with_name(self.path.name + ".partial")
+        with open(tmp, "wb") as f:
+            np.savez(f, fingerprint=np.array(self.key), n_trajectories=total.n_trajectories,
+                     **{name: getattr(total, name) for name in Counters.ARRAYS})  # fmt: skip
+        os.replace(tmp, self.path)
+        self._last = now
+
+    def load(self, scenario: Scenario) -> Counters:
+        """The saved total; ``ValueError`` if it belongs to another scenario, grid or seed."""
+        with np.load(self.path) as data:
+            if str(data["fingerprint"]) != self.key:
+                raise ValueError(
+                    f"run.resume: {self.path} was written for another scenario, grid or seed; "
+                    "resume with the same configuration (trajectories and block size may change)"
+                )
+            total = Counters.zeros(scenario)
+            total.n_trajectories[:] = data["n_trajectories"]
+            for name in Counters.ARRAYS:
+                getattr(total, name)[...] = data[name]
+        return total
+
+
+# ---------------------------------------------------------------- precision
+def headline_se(counters: Counters, is_adversary: np.ndarray) -> np.ndarray:
+    """Per grid row, the largest standard error among the headline probabilities at the horizon.
+
+    Headline: P(war), P(entrapment), P(abandonment) of every non-adversary state;
+    P(intact) and P(member at war) of every alliance; P(any war).
+    """
+    n = counters.n_trajectories.astype(float)
+    friendly = ~is_adversary.astype(bool)
+    end = [
+        counters.by_time_state[:, -1][:, friendly][
+            ..., [L.BT_WAR, L.BT_ENTRAPMENT, L.BT_ABANDONMENT]
+        ],
+        counters.by_time_alliance[:, -1],
+        counters.by_time[:, -1, [L.BG_ANY_WAR]],
+    ]
+    worst = np.zeros(len(n))
+    for counts in end:
+        flat = counts.reshape(len(n), -1).astype(float)
+        if flat.shape[1] == 0:
+            continue
+        p = flat / n[:, None]
+        worst = np.maximum(worst, np.sqrt(p * (1 - p) / n[:, None]).max(axis=1))
+    return worst
+
+
+def next_goal(
+    counters: Counters, se: np.ndarray, target_se: float, cap: int | None, block_size: int
+) -> np.ndarray:
+    """Trajectories each row needs for its largest error to reach ``target_se``.
+
+    A binomial error falls as 1/sqrt(n): n_needed = n (se / target)², plus 10%,
+    at least one more block; rows at their target, or at the cap, stay put.
+    """
+    n = counters.n_trajectories
+    need = np.ceil(n * (se / target_se) ** 2 * 1.1).astype(np.int64)
+    need = np.maximum(need, n + min(block_size, max(1, n.min())))
+    goal = np.where(se > target_se, need, n)
+    if cap is not None:
+        goal = np.minimum(goal, cap)
+    return np.maximum(goal, n)
+
+
+# ---------------------------------------------------------------- progress
 class Progress:
     """A tqdm bar on a terminal, and a log line every 10% of tasks."""
 
@@ -119,61 +223,136 @@ class Progress:
             self.bar.close()
 
 
-def run_in_process(
-    scenario: Scenario, tasks: list[Task], seed: int, progress: bool = True
-) -> Counters:
-    """Every task in this process, in order."""
-    total = OrderedSum(scenario, tasks)
-    bar = Progress(len(tasks), progress)
-    for task in tasks:
-        total.add(*run_task(scenario, task, seed))
-        bar.update()
-    bar.close()
-    return total.total
+# ---------------------------------------------------------------- running
+@dataclass
+class RunStats:
+    tasks: int = 0
+    rounds: int = 0
+    retries: int | None = 0
+    wall_time_s: float = 0.0
 
 
-def run_on_client(
-    client,
+def execute(
     scenario: Scenario,
-    tasks: list[Task],
     seed: int,
+    trajectories: int,
+    block_size: int,
+    client=None,
+    target_se: float | None = None,
+    max_trajectories: int | None = None,
+    start: Counters | None = None,
+    checkpoint: Checkpoint | None = None,
     progress: bool = True,
-    retries: int = 3,
     on_result: Callable[[int], None] | None = None,
-) -> Counters:
-    """Every task on a dask cluster; a task whose worker dies is retried."""
-    from distributed import as_completed
+) -> tuple[Counters, RunStats]:
+    """Simulate every grid row to ``trajectories`` (then, with ``target_se``, on to precision).
 
-    scenario_future = client.scatter(scenario, broadcast=True)
-    total = OrderedSum(scenario, tasks)
-    bar = Progress(len(tasks), progress)
-    futures = [
-        client.submit(run_task, scenario_future, task, seed, retries=retries, pure=False)
-        for task in tasks
-    ]
+    ``start`` continues an earlier total (resume). The checkpoint, if any, is
+    written every few seconds, after each round and when the run is stopped.
+    """
+    total = start if start is not None else Counters.zeros(scenario)
+    acc = Accumulator(total)
+    stats = RunStats(retries=0 if client is None else None)
+    counter = _RetryCounter.install(client) if client is not None else None
+    begin = time.perf_counter()
+    first_goal = trajectories if max_trajectories is None else min(trajectories, max_trajectories)
+    goal = np.maximum(np.full(scenario.n_rows, first_goal, dtype=np.int64), total.n_trajectories)
+    scattered = client.scatter(scenario, broadcast=True) if client is not None else None
     try:
-        for future in as_completed(futures):
-            index, counters = future.result()
-            total.add(index, counters)
-            future.release()
-            bar.update()
-            if on_result is not None:
-                on_result(index)
+        while True:
+            tasks = plan(total.n_trajectories, goal, block_size, start_index=acc.next)
+            if tasks:
+                acc.expect(tasks)
+                _run_tasks(
+                    scenario, scattered, tasks, seed, client, acc, progress, on_result, checkpoint
+                )
+                stats.tasks += len(tasks)
+            stats.rounds += 1
+            if checkpoint is not None:
+                checkpoint.save(total, force=True)
+            if target_se is None:
+                break
+            se = headline_se(total, scenario.is_adversary)
+            goal = next_goal(total, se, target_se, max_trajectories, block_size)
+            continuing = int((goal > total.n_trajectories).sum())
+            log.info(
+                "round %d: largest headline error %.4f (target %.4f), %d grid points continue",
+                stats.rounds, se.max(), target_se, continuing,
+            )  # fmt: skip
+            if not (goal > total.n_trajectories).any():
+                break
+    except BaseException:
+        if checkpoint is not None:
+            checkpoint.save(total, force=True)
+        raise
+    stats.wall_time_s = time.perf_counter() - begin
+    if counter is not None:
+        stats.retries = counter.read(client)
+    return total, stats
+
+
+def _run_tasks(
+    scenario, scattered, tasks, seed, client, acc, progress, on_result, checkpoint
+) -> None:
+    bar = Progress(len(tasks), progress)
+    try:
+        if client is None:
+            for task in tasks:
+                acc.add(*run_task(scenario, task, seed))
+                _after(task.index, bar, on_result, checkpoint, acc)
+        else:
+            from distributed import as_completed
+
+            futures = [client.submit(run_task, scattered, task, seed, pure=False) for task in tasks]
+            for future in as_completed(futures):
+                index, counters = future.result()
+                future.release()
+                acc.add(index, counters)
+                _after(index, bar, on_result, checkpoint, acc)
     finally:
         bar.close()
-    return total.total
+
+
+def _after(index, bar, on_result, checkpoint, acc) -> None:
+    bar.update()
+    if checkpoint is not None:
+        checkpoint.save(acc.total)
+    if on_result is not None:
+        on_result(index)
+
+
+class _RetryCounter:
+    """Counts tasks the scheduler had to start again (their worker died) or retried."""
+
+    NAME = "forecaster-retries"
+
+    @classmethod
+    def install(cls, client):
+        from .dask_plugins import RescheduleCounter
+
+        try:
+            client.register_plugin(RescheduleCounter(), name=cls.NAME)
+        except Exception as err:  # a scheduler without forecaster installed
+            log.warning("retries will not be counted: %s", err)
+            return None
+        return cls()
+
+    def read(self, client) -> int | None:
+        def count(dask_scheduler):
+            plugin = dask_scheduler.plugins.get(_RetryCounter.NAME)
+            return None if plugin is None else plugin.take()
+
+        return client.run_on_scheduler(count)
 
 
 def warm_kernels() -> float:
     """Compile (or load from the cache) the kernels in this process; seconds taken."""
-    import numpy as np
-
     from .scenario import compile_scenario
     from .spec import load_spec
 
     start = time.perf_counter()
     tiny = compile_scenario(load_spec(portfolio="regional"), grid={"threat.scale": [1.0]})
-    simulate(tiny, 0, 1, np.uint64(0).item())
+    simulate(tiny, 0, 1, 0)
     return time.perf_counter() - start
 
 

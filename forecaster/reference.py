@@ -50,7 +50,7 @@ def simulate_reference(scenario: Scenario, trajectories: int, seed: int) -> Coun
     total = Counters.zeros(scenario)
     for g in range(scenario.n_rows):
         _Row(scenario, g, trajectories, np.random.default_rng(seed)).run(total)
-    total.n_trajectories = trajectories
+    total.n_trajectories[:] = trajectories
     return total
 
 

@@ -84,9 +84,14 @@ def to_dataset(
     counters : additive counters of ``counters.n_trajectories`` trajectories.
     attrs : extra global attributes (provenance).
     """
-    n = counters.n_trajectories
-    if n < 1:
-        raise ValueError("counters hold no trajectories")
+    n_rows = np.asarray(counters.n_trajectories)
+    if n_rows.min() < 1:
+        raise ValueError("counters hold no trajectories for some grid point")
+
+    def n_for(values: np.ndarray) -> np.ndarray:
+        """Each grid row's trajectory count, shaped to broadcast against ``values``."""
+        return n_rows.reshape((-1,) + (1,) * (np.ndim(values) - 1))
+
     grid_dims = list(scenario.grid_keys)
     grid_shape = scenario.grid_shape
 
@@ -114,16 +119,19 @@ def to_dataset(
         data[name] = (grid_dims + dims, shaped(values), attrs_)
 
     for q, event in enumerate(L.BY_TIME_STATE):
-        p, se = estimators.proportion(counters.by_time_state[..., q], n)
+        count = counters.by_time_state[..., q]
+        p, se = estimators.proportion(count, n_for(count))
         put(f"p_{event}", ["time", "state"], p, _prob_attrs(_BY_TIME_STATE[event], f"p_{event}"))
         put(f"p_{event}_se", ["time", "state"], se, _se_attrs(_BY_TIME_STATE[event]))
     for q, event in enumerate(L.BY_TIME_ALLIANCE):
-        p, se = estimators.proportion(counters.by_time_alliance[..., q], n)
+        count = counters.by_time_alliance[..., q]
+        p, se = estimators.proportion(count, n_for(count))
         text = _BY_TIME_ALLIANCE[event]
         put(f"p_{event}", ["time", "alliance"], p, _prob_attrs(text, f"p_{event}"))
         put(f"p_{event}_se", ["time", "alliance"], se, _se_attrs(text))
     for q, event in enumerate(L.BY_TIME):
-        p, se = estimators.proportion(counters.by_time[..., q], n)
+        count = counters.by_time[..., q]
+        p, se = estimators.proportion(count, n_for(count))
         put(f"p_{event}", ["time"], p, _prob_attrs(_BY_TIME[event], f"p_{event}"))
         put(f"p_{event}_se", ["time"], se, _se_attrs(_BY_TIME[event]))
 
@@ -131,7 +139,7 @@ def to_dataset(
     for r, (ratio_name, num, den) in enumerate(L.RATIOS):
         value, se = estimators.ratio(
             ev[:, :, num, 0], ev[:, :, den, 0], ev[:, :, num, 1], ev[:, :, den, 1],
-            counters.event_products[:, :, r], n,
+            counters.event_products[:, :, r], n_for(ev[:, :, 0, 0]),
         )  # fmt: skip
         name, text = _RATIOS[ratio_name]
         put(name, ["state"], value[:, :-1], _prob_attrs(text, name))
@@ -144,13 +152,14 @@ def to_dataset(
         )
         put(f"{name}_all_se", [], se[:, -1], _se_attrs(text + " (all states pooled)"))
     for e, event in enumerate(L.EVENTS):
-        m, se = estimators.mean(ev[:, :-1, e, 0], ev[:, :-1, e, 1], n)
+        m, se = estimators.mean(ev[:, :-1, e, 0], ev[:, :-1, e, 1], n_for(ev[:, :-1, e, 0]))
         text = f"{_EVENTS[event]}, per trajectory over the horizon"
         attrs_ = {"long_name": text, "units": "1", "ancillary_variables": f"mean_{event}_se"}
         put(f"mean_{event}", ["state"], m, attrs_)
         put(f"mean_{event}_se", ["state"], se, _se_attrs(text))
     for q, quantity in enumerate(L.MOMENTS):
-        m, se = estimators.mean(counters.moments[..., q, 0], counters.moments[..., q, 1], n)
+        total = counters.moments[..., q, 0]
+        m, se = estimators.mean(total, counters.moments[..., q, 1], n_for(total))
         text, units = _MOMENTS[quantity]
         attrs_ = {"long_name": f"mean {text}", "units": units,
                   "ancillary_variables": f"mean_{quantity}_se"}  # fmt: skip
@@ -159,18 +168,24 @@ def to_dataset(
     for h, what in enumerate(L.HISTOGRAMS):
         hist = counters.histograms[:, h, :]
         at_least = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1]
-        p, se = estimators.proportion(at_least, n)
+        p, se = estimators.proportion(at_least, n_for(at_least))
         text = f"P({what} in a trajectory >= count); the last bin pools all larger counts"
         put(f"p_{what}_at_least", ["count"], p, _prob_attrs(text, f"p_{what}_at_least"))
         put(f"p_{what}_at_least_se", ["count"], se, _se_attrs(text))
 
+    put(
+        "n_trajectories",
+        [],
+        n_rows,
+        {"long_name": "trajectories simulated at this grid point", "units": "1"},
+    )
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update(
         {
             "title": f"forecaster results: {scenario.name}",
             "Conventions": "CF-1.10",
             "scenario": scenario.name,
-            "trajectories": n,
+            "trajectories": int(n_rows.sum()),
             "dt_years": scenario.dt,
             "horizon_years": scenario.horizon,
             "mechanisms": ",".join(

@@ -164,9 +164,9 @@ class Scenario:
     def horizon(self) -> float:
         return self.n_steps * self.dt
 
-    def rows(self, start: int, stop: int) -> Scenario:
-        """The same scenario restricted to grid rows ``start:stop`` (for chunked tasks)."""
-        sl = slice(start, stop)
+    def take(self, rows) -> Scenario:
+        """The same scenario restricted to the grid rows ``rows`` (for tasks)."""
+        sl = np.asarray(rows, dtype=np.intp)
         return Scenario(
             **{
                 **self.__dict__,

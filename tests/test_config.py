@@ -18,7 +18,7 @@ GROUPS = ("portfolio", "threat", "fiscal", "political", "sweep")
 def test_every_shipped_config_composes_and_runs(override):
     cfg = forecaster.compose([override, *TINY])
     ds = forecaster.run(cfg, progress=False)
-    assert ds.attrs["trajectories"] == 30
+    assert (ds.n_trajectories == 30).all()
     assert ds.sizes["time"] == 4
     assert float(ds.p_intact.min()) <= 1.0
     if override == "sweep=snyder":

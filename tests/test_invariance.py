@@ -20,7 +20,7 @@ def scenario():
 
 
 def assert_same(a: Counters, b: Counters) -> None:
-    assert a.n_trajectories == b.n_trajectories
+    np.testing.assert_array_equal(a.n_trajectories, b.n_trajectories)
     for name, values in a.integer_arrays().items():
         np.testing.assert_array_equal(values, getattr(b, name), err_msg=name)
     np.testing.assert_allclose(a.moments, b.moments, rtol=1e-12, atol=1e-12)
