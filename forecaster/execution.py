@@ -70,9 +70,13 @@ def plan(done: np.ndarray, goal: np.ndarray, block_size: int, start_index: int =
     return tasks
 
 
-def run_task(scenario: Scenario, task: Task, seed: int) -> tuple[int, Counters]:
-    """Counters of one task (runs on a worker)."""
-    return task.index, simulate(scenario.take(task.rows), task.first, task.n, seed)
+def run_task(rows: Scenario, task: Task, seed: int) -> tuple[int, Counters]:
+    """Counters of one task (runs on a worker); ``rows`` is the scenario of its grid rows.
+
+    Each task carries its own rows by value (tens of kB), so no worker holds
+    data that others need: losing any worker loses nothing but its running tasks.
+    """
+    return task.index, simulate(rows, task.first, task.n, seed)
 
 
 class Accumulator:
@@ -130,6 +134,7 @@ class Checkpoint:
         now = time.monotonic()
         if not force and now - self._last < self.every_s:
             return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".partial")
         with open(tmp, "wb") as f:
             np.savez(f, fingerprint=np.array(self.key), n_trajectories=total.n_trajectories,
@@ -257,15 +262,12 @@ def execute(
     begin = time.perf_counter()
     first_goal = trajectories if max_trajectories is None else min(trajectories, max_trajectories)
     goal = np.maximum(np.full(scenario.n_rows, first_goal, dtype=np.int64), total.n_trajectories)
-    scattered = client.scatter(scenario, broadcast=True) if client is not None else None
     try:
         while True:
             tasks = plan(total.n_trajectories, goal, block_size, start_index=acc.next)
             if tasks:
                 acc.expect(tasks)
-                _run_tasks(
-                    scenario, scattered, tasks, seed, client, acc, progress, on_result, checkpoint
-                )
+                _run_tasks(scenario, tasks, seed, client, acc, progress, on_result, checkpoint)
                 stats.tasks += len(tasks)
             stats.rounds += 1
             if checkpoint is not None:
@@ -291,20 +293,21 @@ def execute(
     return total, stats
 
 
-def _run_tasks(
-    scenario, scattered, tasks, seed, client, acc, progress, on_result, checkpoint
-) -> None:
+def _run_tasks(scenario, tasks, seed, client, acc, progress, on_result, checkpoint) -> None:
     bar = Progress(len(tasks), progress)
     try:
         if client is None:
             for task in tasks:
-                acc.add(*run_task(scenario, task, seed))
+                acc.add(*run_task(scenario.take(task.rows), task, seed))
                 _after(task.index, bar, on_result, checkpoint, acc)
         else:
             from distributed import as_completed
 
-            futures = [client.submit(run_task, scattered, task, seed, pure=False) for task in tasks]
-            for future in as_completed(futures):
+            futures = [
+                client.submit(run_task, scenario.take(task.rows), task, seed, pure=False)
+                for task in tasks
+            ]
+            for future in as_completed(futures, loop=client.loop):
                 index, counters = future.result()
                 future.release()
                 acc.add(index, counters)

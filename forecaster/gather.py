@@ -1,0 +1,94 @@
+"""Gather the datasets of a Hydra multirun into one, with a dimension per swept key.
+
+``forecast -m threat.scale=0.5,1,2 portfolio=nato,indo_pacific`` runs one job
+per combination, each writing ``<sweep dir>/<job>/results.zarr``. At the end
+of the multirun, :class:`GatherResults` (a Hydra callback registered in
+``conf/config.yaml``) writes ``<sweep dir>/results.zarr``: every job's dataset
+expanded along the keys whose value differs between jobs, then merged.
+
+Keys keep their command-line names (``threat.scale``), the same names an
+in-run sweep uses, so a multirun and an in-run sweep over the same values give
+the same dataset. A categorical key such as ``portfolio`` becomes a dimension
+of strings. States and alliances are the union over jobs: where a job's
+portfolio lacks a state, its variables are NaN there.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+import yaml
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from .api import write_results
+
+log = logging.getLogger("forecaster")
+
+
+class GatherResults(Callback):
+    """Hydra callback: gather a multirun's job datasets into the sweep directory."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        path = gather(Path(config.hydra.sweep.dir))
+        if path is not None:
+            print(f"gathered results: {path}")
+            log.info("gathered the multirun's results into %s", path)
+
+
+def job_dirs(sweep_dir: Path) -> list[Path]:
+    """Job directories of a sweep that hold results, in job order."""
+    jobs = [
+        p
+        for p in sweep_dir.iterdir()
+        if (p / "results.zarr").is_dir() and (p / ".hydra" / "overrides.yaml").is_file()
+    ]
+    return sorted(jobs, key=lambda p: (len(p.name), p.name))
+
+
+def _overrides(job: Path) -> dict[str, Any]:
+    lines = yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text()) or []
+    values = {}
+    for line in lines:
+        key, _, value = line.lstrip("+~").partition("=")
+        if not key.startswith("hydra"):
+            values[key] = yaml.safe_load(value) if value else None
+    return values
+
+
+def _with_object_strings(ds: xr.Dataset) -> xr.Dataset:
+    """NumPy StringDType coordinates (as zarr returns them) as objects, so they can align."""
+    return ds.assign_coords(
+        {name: coord.astype(object) for name, coord in ds.coords.items() if coord.dtype.kind == "T"}
+    )
+
+
+def gather(sweep_dir: Path) -> Path | None:
+    """Write ``sweep_dir/results.zarr`` from the jobs' results; None if no job has results."""
+    jobs = job_dirs(sweep_dir)
+    if not jobs:
+        return None
+    overrides = [_overrides(job) for job in jobs]
+    keys = sorted({k for o in overrides for k in o})
+    swept = [k for k in keys if len({repr(o.get(k)) for o in overrides}) > 1]
+    parts = []
+    for job, values in zip(jobs, overrides, strict=True):
+        ds = _with_object_strings(xr.open_zarr(job / "results.zarr", consolidated=False).load())
+        for key in reversed(swept):
+            ds = ds.expand_dims({key: [values.get(key)]})
+        parts.append(ds)
+    merged = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts")
+    # a state missing from some job's portfolio is still an adversary or not
+    merged = merged.assign_coords(
+        adversary=merged.adversary.fillna(0).astype(bool), region=merged.region.fillna("")
+    )
+    merged.attrs["multirun_jobs"] = len(jobs)
+    merged.attrs["multirun_swept_keys"] = ",".join(swept)
+    merged.attrs["multirun_overrides"] = yaml.safe_dump(
+        [{"job": job.name, **values} for job, values in zip(jobs, overrides, strict=True)]
+    )
+    written = write_results(merged, sweep_dir, ("zarr",))
+    return written["zarr"]

@@ -1,0 +1,277 @@
+"""Scale-out: the same counts however the work is spread, interrupted or gathered."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import forecaster
+from forecaster import clusters
+from forecaster.execution import CHECKPOINT_NAME
+
+BASE = ["portfolio=regional", "run.trajectories=600", "run.seed=21"]
+FORECAST = Path(sys.executable).parent / "forecast"
+ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
+PROBABILITIES = ["p_war", "p_entrapment", "p_abandonment", "p_targeted", "p_intact",
+                 "p_member_war", "p_any_war", "p_major_war", "p_wars_at_least"]  # fmt: skip
+
+
+def counts_equal(a: xr.Dataset, b: xr.Dataset) -> None:
+    """Integer-based outcomes bit-identical, float moment means equal to rounding."""
+    for name in PROBABILITIES + ["n_trajectories", "mean_crises", "mean_cf_honoured"]:
+        np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
+    np.testing.assert_allclose(a.mean_support.values, b.mean_support.values, rtol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def reference_run():
+    cfg = forecaster.compose([*BASE, "cluster=in_process", "run.block_size=600"])
+    return forecaster.run(cfg, progress=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def close_clusters():
+    yield
+    clusters.close_all()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["cluster=in_process", "run.block_size=7"],
+        ["cluster=local", "cluster.n_workers=1", "run.block_size=100"],
+        ["cluster=local", "cluster.n_workers=2", "run.block_size=50"],
+    ],
+    ids=["in-process-blocks-of-7", "one-worker", "two-workers"],
+)
+def test_same_counts_whatever_the_workers_and_block_size(overrides, reference_run):
+    ds = forecaster.run(forecaster.compose([*BASE, *overrides]), progress=False)
+    counts_equal(ds, reference_run)
+
+
+@pytest.fixture
+def scheduler_and_two_workers(tmp_path):
+    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1."""
+    dask = str(Path(sys.executable).parent / "dask")
+    scheduler_file = tmp_path / "scheduler.json"
+    env = {**ENV, "NUMBA_NUM_THREADS": "1"}
+    procs = [subprocess.Popen(
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", ":0",
+         "--scheduler-file", str(scheduler_file)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )]  # fmt: skip
+    try:
+        deadline = time.time() + 60
+        while not scheduler_file.exists() and time.time() < deadline:
+            time.sleep(0.2)
+        workers = [subprocess.Popen(
+            [dask, "worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1",
+             "--no-nanny", "--no-dashboard", "--name", f"w{i}", "--host", "127.0.0.1"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ) for i in range(2)]  # fmt: skip
+        procs += workers
+        import json
+
+        from distributed import Client
+
+        address = json.loads(scheduler_file.read_text())["address"]
+        with Client(address, set_as_default=False) as probe:
+            probe.wait_for_workers(2, timeout=60)
+        yield address, workers
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+
+
+def test_a_killed_worker_does_not_change_the_counts(scheduler_and_two_workers, reference_run):
+    address, workers = scheduler_and_two_workers
+    killed = []
+
+    def kill_one_worker(index):
+        if not killed:
+            workers[0].send_signal(signal.SIGKILL)
+            killed.append(index)
+
+    cfg = forecaster.compose(
+        [*BASE, "cluster=address", f"cluster.address={address}", "run.block_size=15"]
+    )
+    ds = forecaster.run(cfg, progress=False, on_result=kill_one_worker)
+    assert killed and workers[0].wait(timeout=30) == -signal.SIGKILL
+    counts_equal(ds, reference_run)
+    assert ds.attrs["tasks"] == 40
+    assert ds.attrs["retries"] >= 1  # the dead worker's tasks ran again elsewhere
+    clusters.close_all()
+
+
+class Interrupt(Exception):
+    pass
+
+
+def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path, reference_run):
+    seen = []
+
+    def stop_after_three(index):
+        seen.append(index)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    cfg = forecaster.compose([*BASE, "cluster=in_process", "run.block_size=50"])
+    with pytest.raises(KeyboardInterrupt):
+        forecaster.run(cfg, progress=False, output_dir=tmp_path, on_result=stop_after_three)
+    checkpoint = tmp_path / CHECKPOINT_NAME
+    assert checkpoint.is_file()
+    saved = np.load(checkpoint)
+    assert int(saved["n_trajectories"][0]) == 150  # three blocks of 50 were kept
+    size = checkpoint.stat().st_size
+    resumed = forecaster.run(
+        forecaster.compose(
+            [*BASE, "cluster=in_process", "run.block_size=200", f"run.resume={tmp_path}"]
+        ),  # fmt: skip
+        progress=False,
+    )
+    counts_equal(resumed, reference_run)
+    # the checkpoint does not grow with trajectories
+    big = tmp_path / "big"
+    forecaster.run(forecaster.compose(["portfolio=regional", "run.trajectories=6000",
+                                       "cluster=in_process", "run.block_size=3000"]),
+                   progress=False, output_dir=big)  # fmt: skip
+    assert abs((big / CHECKPOINT_NAME).stat().st_size - size) < 1024
+
+
+def test_resume_refuses_a_checkpoint_of_another_scenario(tmp_path):
+    forecaster.run(forecaster.compose([*BASE, "cluster=in_process"]), progress=False,
+                   output_dir=tmp_path)  # fmt: skip
+    other = forecaster.compose([*BASE, "cluster=in_process", "threat.scale=2",
+                                f"run.resume={tmp_path}"])  # fmt: skip
+    with pytest.raises(forecaster.ConfigError, match="another scenario, grid or seed"):
+        forecaster.run(other, progress=False)
+
+
+def test_ctrl_c_keeps_the_completed_blocks_and_the_cli_resumes_them(tmp_path, reference_run):
+    run_dir = tmp_path / "run"
+    args = [*BASE, "cluster=in_process", "run.block_size=5", f"hydra.run.dir={run_dir}"]
+    proc = subprocess.Popen([str(FORECAST), *args], env=ENV, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    for line in proc.stdout:
+        if "20% of" in line:  # well into the run
+            proc.send_signal(signal.SIGINT)
+            break
+    output = proc.communicate(timeout=120)[0]
+    assert proc.returncode == 130, output
+    assert (run_dir / CHECKPOINT_NAME).is_file()
+    assert not (run_dir / "results.zarr").exists()
+    done = subprocess.run([str(FORECAST), *args, f"run.resume={run_dir}"], env=ENV,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert not (run_dir / CHECKPOINT_NAME).exists()
+    counts_equal(forecaster.open_results(run_dir).load(), reference_run)
+
+
+def test_a_multirun_equals_an_in_run_sweep(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    done = subprocess.run(
+        [str(FORECAST), "-m", *BASE, "cluster=in_process", "threat.scale=0.5,1,2",
+         "portfolio.alliances.pact.explicitness=0.2,0.8", "output.summary=false",
+         f"hydra.sweep.dir={sweep_dir}"],
+        env=ENV, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    gathered = forecaster.open_results(sweep_dir / "results.zarr").load()
+    in_run = forecaster.run(forecaster.compose([
+        *BASE, "cluster=in_process", "+sweep.grid.threat.scale=[0.5,1,2]",
+        "+sweep.grid.portfolio.alliances.pact.explicitness=[0.2,0.8]",
+    ]), progress=False)  # fmt: skip
+    keys = ["threat.scale", "portfolio.alliances.pact.explicitness"]
+    assert set(keys) <= set(gathered.dims)
+    gathered = gathered.transpose(*keys, ...)
+    for name in PROBABILITIES + ["n_trajectories"]:
+        np.testing.assert_array_equal(gathered[name].values, in_run[name].values, err_msg=name)
+
+
+def test_a_multirun_over_portfolios_keeps_every_state(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    done = subprocess.run(
+        [str(FORECAST), "-m", "portfolio=regional,indo_pacific", "run.trajectories=50",
+         "run.horizon_years=1", "cluster=in_process", "output.summary=false",
+         f"hydra.sweep.dir={sweep_dir}"],
+        env=ENV, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ds = forecaster.open_results(sweep_dir).load()
+    assert list(ds.portfolio.values) == ["indo_pacific", "regional"]
+    assert {"PROTEGE", "JPN", "CHN"} <= set(ds.state.values)
+    assert np.isnan(ds.p_war.sel(portfolio="regional", state="JPN")).all()
+    assert not np.isnan(ds.p_war.sel(portfolio="indo_pacific", state="JPN")).any()
+    assert bool(ds.adversary.sel(state="CHN")) and not bool(ds.adversary.sel(state="JPN"))
+
+
+def test_target_se_stops_at_the_target():
+    target = 0.006
+    ds = forecaster.run(forecaster.compose([
+        *BASE, "cluster=in_process", "run.trajectories=500", "run.block_size=500",
+        f"run.target_se={target}", "+sweep.grid.threat.scale=[0.5,2]",
+    ]), progress=False)  # fmt: skip
+    assert ds.attrs["rounds"] >= 2
+    assert (ds.max_headline_se <= target).all()
+    assert (ds.n_trajectories > 500).all()
+    # a cap stops it short of the target, and says so
+    capped = forecaster.run(forecaster.compose([
+        *BASE, "cluster=in_process", "run.trajectories=500", f"run.target_se={target}",
+        "run.max_trajectories=1000",
+    ]), progress=False)  # fmt: skip
+    assert int(capped.n_trajectories) == 1000
+    assert float(capped.max_headline_se) > target
+
+
+@pytest.mark.parametrize("kind", ["slurm", "pbs"])
+def test_batch_job_scripts_carry_resources_and_numba_settings(kind):
+    from forecaster.clusters import jobqueue_cluster
+
+    cfg = forecaster.compose([f"cluster={kind}", "cluster.cores=8", "cluster.memory=32GB",
+                              "cluster.walltime=01:30:00", "cluster.queue=short",
+                              "cluster.account=proj42", "cluster.scheduler_host=127.0.0.1",
+                              "cluster.numba_cache_dir=/scratch/nb",
+                              "cluster.prologue=[module load python]"])  # fmt: skip
+    cluster = jobqueue_cluster(forecaster.config.to_spec(cfg)["cluster"])
+    try:
+        script = cluster.job_script()
+    finally:
+        cluster.close()
+    expected = {
+        "slurm": ["#SBATCH -p short", "#SBATCH -A proj42", "#SBATCH --cpus-per-task=8",
+                  "#SBATCH -t 01:30:00", "#SBATCH --mem="],
+        "pbs": ["#PBS -q short", "#PBS -A proj42", "ncpus=8", "#PBS -l walltime=01:30:00",
+                ":mem="],
+    }[kind]  # fmt: skip
+    for line in expected + ["export NUMBA_NUM_THREADS=1", "export NUMBA_CACHE_DIR=/scratch/nb",
+                            "module load python", "--nthreads 1", "--nworkers 8"]:  # fmt: skip
+        assert line in script, (line, script)
+
+
+def test_cluster_configs_are_checked():
+    from forecaster.clusters import cluster_problems
+
+    assert cluster_problems(
+        {
+            "kind": "slurm",
+            "cores": 0,
+            "memory": None,
+            "walltime": "1:00:00",
+            "n_jobs": None,
+            "adaptive": None,
+        }
+    ) == [  # fmt: skip
+        "cluster.cores = 0: must be a positive integer (cores per job)",
+        "cluster.memory = None: required for slurm, e.g. memory: 64GB, walltime: '02:00:00'",
+        "cluster.n_jobs = None: a positive number of jobs, or set cluster.adaptive: "
+        "{minimum_jobs, maximum_jobs}",
+    ]
