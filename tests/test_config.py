@@ -80,7 +80,10 @@ BAD = [
     (["mechanisms.teleport=true"], "mechanisms.teleport: unknown key"),
     (["mechanisms.economy=maybe"], "mechanisms.economy = 'maybe'"),
     (["output.formats=[csv]"], "output.formats = 'csv': allowed formats are zarr, netcdf"),
-    (["cluster.kind=cloud"], "cluster.kind = 'cloud': must be one of local, address, slurm, pbs, in_process"),
+    (
+        ["cluster.kind=cloud"],
+        "cluster.kind = 'cloud': must be one of local, address, slurm, pbs, in_process",
+    ),
     (["cluster=address"], "cluster.address"),
     (["sweep=snyder", "+sweep.grid.threat.bogus=[1]"], "sweep.threat.bogus"),
     (["portfolio.states.EST.election_period=0.1"], "must be 0 or at least one step"),

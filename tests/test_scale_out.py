@@ -197,6 +197,24 @@ def test_a_multirun_equals_an_in_run_sweep(tmp_path):
         np.testing.assert_array_equal(gathered[name].values, in_run[name].values, err_msg=name)
 
 
+def test_the_submitit_launcher_runs_and_gathers_a_multirun(tmp_path):
+    """hydra-submitit-launcher's local mode: the same plugin as on SLURM, on this machine."""
+    sweep_dir = tmp_path / "sweep"
+    done = subprocess.run(
+        [str(FORECAST), "-m", "hydra/launcher=submitit_local", *BASE, "cluster=in_process",
+         "threat.scale=0.5,1", "output.summary=false", f"hydra.sweep.dir={sweep_dir}"],
+        env=ENV, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    gathered = forecaster.open_results(sweep_dir).load()
+    in_run = forecaster.run(
+        forecaster.compose([*BASE, "cluster=in_process", "+sweep.grid.threat.scale=[0.5,1]"]),
+        progress=False,
+    )
+    for name in PROBABILITIES:
+        np.testing.assert_array_equal(gathered[name].values, in_run[name].values, err_msg=name)
+
+
 def test_a_multirun_over_portfolios_keeps_every_state(tmp_path):
     sweep_dir = tmp_path / "sweep"
     done = subprocess.run(
