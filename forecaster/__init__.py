@@ -13,6 +13,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
+from . import plotting, sensitivity  # noqa: E402,F401  (registers the ds.forecast accessor)
 from .api import config_of, open_results, run, write_results  # noqa: E402
 from .config import compose  # noqa: E402
 from .errors import ConfigError  # noqa: E402

@@ -107,7 +107,7 @@ def run(
     )
     se = headline_se(total, scenario.is_adversary).reshape(scenario.grid_shape)
     ds["max_headline_se"] = (
-        list(scenario.grid_keys),
+        list(scenario.grid_dims),
         se,
         {
             "long_name": "largest Monte Carlo standard error among the headline "

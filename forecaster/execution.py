@@ -333,8 +333,12 @@ class _RetryCounter:
     def install(cls, client):
         from .dask_plugins import RescheduleCounter
 
+        def installed(dask_scheduler) -> bool:
+            return cls.NAME in dask_scheduler.plugins
+
         try:
-            client.register_plugin(RescheduleCounter(), name=cls.NAME)
+            if not client.run_on_scheduler(installed):
+                client.register_plugin(RescheduleCounter(), name=cls.NAME)
         except Exception as err:  # a scheduler without forecaster installed
             log.warning("retries will not be counted: %s", err)
             return None

@@ -92,7 +92,7 @@ def to_dataset(
         """Each grid row's trajectory count, shaped to broadcast against ``values``."""
         return n_rows.reshape((-1,) + (1,) * (np.ndim(values) - 1))
 
-    grid_dims = list(scenario.grid_keys)
+    grid_dims = list(scenario.grid_dims)
     grid_shape = scenario.grid_shape
 
     def shaped(values: np.ndarray) -> np.ndarray:
@@ -111,8 +111,10 @@ def to_dataset(
             np.array([scenario.region_names[r] for r in scenario.region], dtype=object),
         ),
     }
+    if scenario.points:
+        coords["sample"] = ("sample", np.arange(scenario.n_rows), {"long_name": "design point"})
     for key, values in zip(scenario.grid_keys, scenario.grid_values, strict=True):
-        coords[key] = (key, np.asarray(values))
+        coords[key] = (grid_dims[0] if scenario.points else key, np.asarray(values))
     data: dict[str, tuple] = {}
 
     def put(name, dims, values, attrs_):

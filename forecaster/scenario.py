@@ -142,6 +142,8 @@ class Scenario:
     dist_param: np.ndarray  # float64[G, N_PARAMETERS + 2 S, 3]
     grid_keys: tuple[str, ...] = ()
     grid_values: tuple[tuple[float, ...], ...] = ()
+    #: True: grid_values[k][i] is key k at point i (one "sample" dimension)
+    points: bool = False
     spec: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -158,7 +160,13 @@ class Scenario:
 
     @property
     def grid_shape(self) -> tuple[int, ...]:
+        if self.points:
+            return (self.n_rows,)
         return tuple(len(v) for v in self.grid_values)
+
+    @property
+    def grid_dims(self) -> tuple[str, ...]:
+        return ("sample",) if self.points else self.grid_keys
 
     @property
     def horizon(self) -> float:
@@ -178,6 +186,7 @@ class Scenario:
                 "dist_param": self.dist_param[sl],
                 "grid_keys": (),
                 "grid_values": (),
+                "points": False,
             }
         )
 
@@ -224,9 +233,15 @@ def check_grid_key(spec: Mapping[str, Any], path: str) -> str | None:
 
 # ---------------------------------------------------------------- compile
 def compile_scenario(
-    spec: Mapping[str, Any], grid: Mapping[str, Sequence[float]] | None = None
+    spec: Mapping[str, Any],
+    grid: Mapping[str, Sequence[float]] | None = None,
+    points: Sequence[Mapping[str, float]] | None = None,
 ) -> Scenario:
     """Validate ``spec`` and compile it (and each grid row) into a :class:`Scenario`.
+
+    ``grid`` gives the outer product of its keys' values; ``points`` instead
+    gives the grid rows one by one (every point sets the same keys), along a
+    ``sample`` dimension: the design of a sensitivity analysis, say.
 
     Raises
     ------
@@ -234,6 +249,20 @@ def compile_scenario(
         Listing every problem found, each naming the key, the value and what
         is allowed. Nothing is computed before the whole input is valid.
     """
+    if grid and points is not None:
+        raise ValueError("give either grid or points, not both")
+    if points is not None:
+        if not points:
+            raise ConfigError(["points = []: at least one point is needed"])
+        point_keys = tuple(points[0])
+        for i, point in enumerate(points):
+            if tuple(point) != point_keys:
+                message = (
+                    f"points[{i}] sets {sorted(point)}: every point must set "
+                    f"the same keys as the first ({sorted(point_keys)})"
+                )
+                raise ConfigError([message])
+        grid = {k: [float(p[k]) for p in points] for k in point_keys}
     grid = dict(grid or {})
     problems = Problems()
     for key, values in grid.items():
@@ -252,10 +281,11 @@ def compile_scenario(
     base = _compile_one(spec)
     keys = tuple(grid)
     values = tuple(tuple(float(v) for v in grid[k]) for k in keys)
+    combos = list(zip(*values, strict=True)) if points is not None else itertools.product(*values)
     rows = [base]
     if keys:
         rows = []
-        for combo in itertools.product(*values):
+        for combo in combos:
             row_spec = copy.deepcopy(_plain(spec))
             for k, v in zip(keys, combo, strict=True):
                 set_path(row_spec, k, v)
@@ -289,6 +319,7 @@ def compile_scenario(
         leader=base["leader"],
         grid_keys=keys,
         grid_values=values,
+        points=points is not None,
         spec=_plain(spec),
         **stacked,
     )

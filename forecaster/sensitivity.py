@@ -1,0 +1,270 @@
+"""Global sensitivity analysis: Sobol indices of an outcome to uncertain parameters.
+
+SALib draws the design (Saltelli's extension of Sobol sequences) and analyses
+the results; forecaster evaluates every design point in one grid run, all
+points sharing the same random draws (common random numbers), so the indices
+measure the parameters' effects rather than Monte Carlo noise.
+
+From Python::
+
+    cfg = forecaster.compose(["portfolio=nato"])
+    si = forecaster.sensitivity.sobol(
+        cfg, {"threat.scale": (0.5, 2.0), "portfolio.alliances.nato.explicitness": (0.1, 0.9)},
+        outcome="p_entrapment", select={"state": "DEU"}, n_base=64,
+    )
+
+From the command line::
+
+    forecast-sensitivity --outcome p_entrapment --select state=DEU \\
+        --param threat.scale=0.5:2 --param portfolio.alliances.nato.explicitness=0.1:0.9 \\
+        --n-base 64 portfolio=nato run.trajectories=20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from omegaconf import DictConfig, OmegaConf
+
+from .errors import ConfigError
+
+
+def design(parameters: Mapping[str, tuple[float, float]], n_base: int, second_order: bool = False,
+           seed: int = 0) -> tuple[dict[str, Any], np.ndarray]:  # fmt: skip
+    """SALib's problem and its Saltelli sample (``n_base * (2 D + 2)`` points, or ``D + 2``)."""
+    from SALib.sample import sobol as sobol_sample
+
+    problems = []
+    for name, bounds in parameters.items():
+        if len(bounds) != 2 or not float(bounds[0]) < float(bounds[1]):
+            problems.append(f"parameter {name} = {bounds!r}: needs bounds low:high with low < high")
+    if not parameters:
+        problems.append("parameters = {}: give at least one parameter to vary")
+    if n_base < 2 or n_base & (n_base - 1):
+        problems.append(f"n_base = {n_base}: must be a power of two >= 2 (Sobol sequences)")
+    if problems:
+        raise ConfigError(problems)
+    problem = {
+        "num_vars": len(parameters),
+        "names": list(parameters),
+        "bounds": [[float(lo), float(hi)] for lo, hi in parameters.values()],
+    }
+    sample = sobol_sample.sample(problem, n_base, calc_second_order=second_order, seed=seed)
+    return problem, sample
+
+
+def outcome_values(ds: xr.Dataset, outcome: str, select: Mapping[str, Any] | None) -> xr.DataArray:
+    """The outcome over design points; ``select`` fixes other dims, time is the horizon."""
+    if outcome not in ds:
+        options = sorted(v for v in ds.data_vars if not v.endswith("_se"))
+        raise ConfigError(
+            [f"outcome = {outcome!r}: not a results variable (one of {', '.join(options)})"]
+        )
+    y = ds[outcome]
+    select = dict(select or {})
+    if "time" in y.dims and "time" not in select:
+        y = y.isel(time=-1)
+    try:
+        y = y.sel(select)
+    except (KeyError, ValueError) as err:
+        raise ConfigError([f"select = {select!r}: {err}"]) from None
+    extra = [d for d in y.dims if d != "sample"]
+    if extra:
+        message = (
+            f"outcome {outcome} still varies along {extra}: select one value of each, "
+            f"e.g. --select {extra[0]}=..."
+        )
+        raise ConfigError([message])
+    if np.isnan(y.values).any():
+        message = (
+            f"outcome {outcome} is undefined (NaN) at some design points: "
+            "choose an outcome defined everywhere (a ratio needs events)"
+        )
+        raise ConfigError([message])
+    return y
+
+
+def sobol(
+    cfg: DictConfig,
+    parameters: Mapping[str, tuple[float, float]],
+    outcome: str,
+    select: Mapping[str, Any] | None = None,
+    n_base: int = 64,
+    second_order: bool = False,
+    progress: bool = False,
+) -> xr.Dataset:
+    """First-order and total Sobol indices of ``outcome`` with 95% confidence intervals.
+
+    Parameters
+    ----------
+    cfg : a composed config (its ``run`` settings apply to every design point).
+    parameters : ``{dotted.path: (low, high)}``, any numeric leaves (as for sweeps).
+    outcome : a results variable, e.g. ``"p_entrapment"``; at the horizon unless
+        ``select`` has a ``time``.
+    select : picks one value of every other dimension, e.g. ``{"state": "USA"}``.
+    n_base : SALib's base sample size (a power of two).
+    second_order : also compute second-order indices ``S2``.
+
+    Returns
+    -------
+    xarray.Dataset with ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` over ``parameter``
+    (and ``S2``, ``S2_conf`` over ``parameter``, ``parameter_2``), and the design
+    and outcome values over ``sample``.
+    """
+    from SALib.analyze import sobol as sobol_analyze
+
+    from .clusters import get_client
+    from .config import check, to_spec
+    from .execution import execute
+    from .results import to_dataset
+    from .scenario import compile_scenario
+
+    check(cfg)
+    problem, sample = design(parameters, n_base, second_order, seed=int(cfg.run.seed))
+    spec = to_spec(cfg)
+    points = [dict(zip(problem["names"], map(float, row), strict=True)) for row in sample]
+    scenario = compile_scenario(spec, points=points)
+    client = get_client(spec["cluster"])
+    total, stats = execute(scenario, int(cfg.run.seed), int(cfg.run.trajectories),
+                           int(cfg.run.block_size), client=client, progress=progress)  # fmt: skip
+    results = to_dataset(scenario, total)
+    y = outcome_values(results, outcome, select)
+    si = sobol_analyze.analyze(
+        problem,
+        y.values,
+        calc_second_order=second_order,
+        conf_level=0.95,
+        print_to_console=False,
+        seed=int(cfg.run.seed),
+    )
+    names = problem["names"]
+    out = xr.Dataset(
+        {
+            "S1": ("parameter", si["S1"], {"long_name": "first-order Sobol index", "units": "1"}),
+            "S1_conf": (
+                "parameter",
+                si["S1_conf"],
+                {"long_name": "95% confidence half-width of S1"},
+            ),
+            "ST": ("parameter", si["ST"], {"long_name": "total-order Sobol index", "units": "1"}),
+            "ST_conf": (
+                "parameter",
+                si["ST_conf"],
+                {"long_name": "95% confidence half-width of ST"},
+            ),
+            "outcome": ("sample", y.values, dict(results[outcome].attrs)),
+            "design": (("sample", "parameter"), sample),
+            "low": ("parameter", [b[0] for b in problem["bounds"]]),
+            "high": ("parameter", [b[1] for b in problem["bounds"]]),
+        },
+        coords={"parameter": names, "sample": np.arange(len(sample))},
+        attrs={
+            "outcome": outcome,
+            "select": repr(dict(select or {})),
+            "n_base": n_base,
+            "design_points": len(sample),
+            "trajectories_per_point": int(cfg.run.trajectories),
+            "seed": int(cfg.run.seed),
+            "wall_time_s": stats.wall_time_s,
+            "config": OmegaConf.to_yaml(OmegaConf.create(spec)),
+            "method": "Saltelli/Sobol design and analysis by SALib; common random numbers",
+        },
+    )
+    if second_order:
+        out["S2"] = (
+            ("parameter", "parameter_2"),
+            si["S2"],
+            {"long_name": "second-order Sobol index"},
+        )
+        out["S2_conf"] = (("parameter", "parameter_2"), si["S2_conf"])
+        out = out.assign_coords(parameter_2=names)
+    return out
+
+
+def format_ranking(si: xr.Dataset) -> str:
+    """Parameters ranked by total index, with 95% intervals."""
+    order = np.argsort(-si.ST.values)
+    lines = [f"Sobol indices of {si.attrs['outcome']} {si.attrs['select']} "
+             f"({si.attrs['design_points']} design points x {si.attrs['trajectories_per_point']} "
+             "trajectories)", "", f"{'parameter':45s} {'S1':>16s} {'ST':>16s}"]  # fmt: skip
+    for i in order:
+        lines.append(
+            f"{si.parameter.values[i]!s:45s} {si.S1.values[i]:7.3f} ± {si.S1_conf.values[i]:5.3f} "
+            f"{si.ST.values[i]:7.3f} ± {si.ST_conf.values[i]:5.3f}"
+        )
+    return "\n".join(lines)
+
+
+def _parse_param(text: str) -> tuple[str, tuple[float, float]]:
+    name, _, bounds = text.partition("=")
+    low, _, high = bounds.partition(":")
+    try:
+        return name, (float(low), float(high))
+    except ValueError:
+        raise ConfigError([f"--param {text!r}: write it as dotted.path=low:high"]) from None
+
+
+def _parse_select(items: list[str]) -> dict[str, Any]:
+    select: dict[str, Any] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        if not value:
+            raise ConfigError([f"--select {item!r}: write it as dimension=value"])
+        try:
+            select[key] = float(value) if key == "time" else value
+        except ValueError:
+            raise ConfigError([f"--select {item!r}: time must be a number of years"]) from None
+    return select
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``forecast-sensitivity`` command."""
+    parser = argparse.ArgumentParser(
+        prog="forecast-sensitivity",
+        description="Sobol indices of a forecaster outcome; extra arguments are config overrides.",
+    )
+    parser.add_argument("--outcome", required=True, help="a results variable, e.g. p_entrapment")
+    parser.add_argument("--select", action="append", default=[], metavar="DIM=VALUE")
+    parser.add_argument("--param", action="append", default=[], metavar="PATH=LOW:HIGH",
+                        required=True)  # fmt: skip
+    parser.add_argument("--n-base", type=int, default=64)
+    parser.add_argument("--second-order", action="store_true")
+    parser.add_argument("--output-dir", type=Path, default=None)
+    args, overrides = parser.parse_known_args(argv)
+    from .config import compose
+
+    try:
+        parameters = dict(_parse_param(p) for p in args.param)
+        cfg = compose(overrides)
+        si = sobol(cfg, parameters, args.outcome, _parse_select(args.select), args.n_base,
+                   args.second_order, progress=True)  # fmt: skip
+    except ConfigError as err:
+        print(str(err), file=sys.stderr)
+        return 2
+    except Exception as err:  # a Hydra composition error in the overrides
+        from hydra.errors import HydraException
+        from omegaconf.errors import OmegaConfBaseException
+
+        if isinstance(err, HydraException | OmegaConfBaseException):
+            print(f"invalid configuration: {str(err).strip().splitlines()[0]}", file=sys.stderr)
+            return 2
+        raise
+    out = args.output_dir or Path("outputs") / "sensitivity" / dt.datetime.now().strftime(
+        "%Y-%m-%d/%H-%M-%S"
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    si.to_netcdf(out / "sensitivity.nc")
+    print(format_ranking(si))
+    print(f"\nindices: {out / 'sensitivity.nc'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Notebook analysis: the plotting accessor, Sobol indices, and the example notebook."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+from omegaconf import OmegaConf
+
+import forecaster
+from forecaster.sensitivity import sobol
+
+from .conftest import no_alliances, pinned
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY = "portfolio.alliances.pact.explicitness"
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    cfg = forecaster.compose([
+        "portfolio=regional", "cluster=in_process", "run.trajectories=400",
+        f"+sweep.grid.{KEY}=[0.1,0.5,0.9]", "+sweep.grid.threat.scale=[0.5,2]",
+    ])  # fmt: skip
+    return forecaster.run(cfg, progress=False)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_surface_shows_the_estimate_and_its_error(sweep):
+    fig, (ax, ax_se) = sweep.forecast.surface("p_entrapment", x="threat.scale", y=KEY,
+                                              select={"state": "PATRON"})  # fmt: skip
+    expected = sweep.p_entrapment.sel(state="PATRON").isel(time=-1).transpose(KEY, "threat.scale")
+    np.testing.assert_allclose(ax.collections[0].get_array().reshape(3, 2), expected.values)
+    se = sweep.p_entrapment_se.sel(state="PATRON").isel(time=-1).transpose(KEY, "threat.scale")
+    np.testing.assert_allclose(ax_se.collections[0].get_array().reshape(3, 2), se.values)
+    assert ax.get_xlabel() == "threat.scale" and ax.get_ylabel() == "pact.explicitness"
+    assert "state=PATRON" in ax.get_title() and "10 years" in ax.get_title()
+    colorbar_labels = [a.get_ylabel() for a in fig.axes if a not in (ax, ax_se)]
+    assert "p_entrapment (1)" in colorbar_labels
+
+
+def test_surface_asks_to_select_remaining_dimensions(sweep):
+    with pytest.raises(ValueError, match="still varies along \\['state'\\]"):
+        sweep.forecast.surface("p_entrapment", x="threat.scale", y=KEY)
+
+
+def test_hazard_curves_have_bands_per_state(sweep):
+    point = {KEY: 0.5, "threat.scale": 2.0}
+    fig, ax = sweep.forecast.hazard("p_war", states=["PROTEGE", "PATRON"], select=point)
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["PROTEGE", "PATRON"]
+    np.testing.assert_allclose(lines[0].get_ydata(), sweep.p_war.sel(point).sel(state="PROTEGE"))
+    assert len(ax.collections) == 2  # one 95% band per state
+    assert ax.get_xlabel() == "years from the start" and "probability" in ax.get_ylabel()
+    assert ax.get_legend() is not None
+
+
+def test_exceedance_curve_from_the_histograms(sweep):
+    point = {KEY: 0.9, "threat.scale": 2.0}
+    fig, ax = sweep.forecast.exceedance("crises", select=point)
+    line = ax.get_lines()[0]
+    expected = sweep.p_crises_at_least.sel(point).values
+    np.testing.assert_allclose(line.get_ydata(), expected[1 : 1 + len(line.get_ydata())])
+    assert ax.get_yscale() == "log" and ax.get_ylabel() == "P(crises ≥ n)"
+
+
+def test_tradeoff_has_one_labelled_point_per_sweep_value(sweep):
+    fig, ax = sweep.forecast.tradeoff(KEY, protege="PROTEGE", patron="PATRON",
+                                      select={"threat.scale": 2.0})  # fmt: skip
+    line = ax.get_lines()[0]
+    end = sweep.isel(time=-1).sel({"threat.scale": 2.0})
+    np.testing.assert_allclose(line.get_xdata(), end.p_abandonment.sel(state="PROTEGE"))
+    np.testing.assert_allclose(line.get_ydata(), end.p_entrapment.sel(state="PATRON"))
+    assert [t.get_text() for t in ax.texts] == ["0.1", "0.5", "0.9"]
+    assert ax.get_xlabel() == "P(PROTEGE abandoned within 10 years)"
+
+
+def toy_config():
+    """An outcome that depends on threat.scale alone: no alliances, pinned escalation,
+    and two parameters whose mechanisms are switched off."""
+    spec = pinned(no_alliances(), rate=0.3)
+    cfg = forecaster.compose(["cluster=in_process", "run.trajectories=300", "run.horizon_years=5",
+                              "mechanisms.elections=false", "mechanisms.fiscal=false"])  # fmt: skip
+    for group in ("portfolio", "threat", "fiscal", "political"):
+        cfg[group] = OmegaConf.create(spec[group])
+    return cfg
+
+
+def test_sobol_indices_find_the_only_parameter_that_matters():
+    si = sobol(
+        toy_config(),
+        {"threat.scale": (0.5, 2.0), "political.turnover": (0.0, 1.0),
+         "fiscal.war_surge": (0.0, 0.05)},
+        outcome="p_war", select={"state": "SMALL"}, n_base=32,
+    )  # fmt: skip
+    scale = si.sel(parameter="threat.scale")
+    assert abs(float(scale.S1) - 1) <= float(scale.S1_conf) + 0.05
+    assert abs(float(scale.ST) - 1) <= float(scale.ST_conf) + 0.05
+    for name in ("political.turnover", "fiscal.war_surge"):
+        other = si.sel(parameter=name)
+        assert abs(float(other.S1)) <= float(other.S1_conf) + 1e-9, name
+        assert abs(float(other.ST)) <= float(other.ST_conf) + 1e-9, name
+    assert si.sizes["sample"] == 32 * (3 + 2)
+    assert si.attrs["outcome"] == "p_war"
+
+
+def test_sobol_rejects_bad_input():
+    with pytest.raises(forecaster.ConfigError, match="n_base = 6: must be a power of two"):
+        sobol(toy_config(), {"threat.scale": (0.5, 2.0)}, "p_war", {"state": "SMALL"}, n_base=6)
+    with pytest.raises(forecaster.ConfigError, match="needs bounds low:high with low < high"):
+        sobol(toy_config(), {"threat.scale": (2.0, 0.5)}, "p_war", {"state": "SMALL"}, n_base=4)
+    with pytest.raises(forecaster.ConfigError, match="still varies along \\['state'\\]"):
+        sobol(toy_config(), {"threat.scale": (0.5, 2.0)}, "p_war", None, n_base=4)
+
+
+def test_sensitivity_command(tmp_path):
+    exe = Path(sys.executable).parent / "forecast-sensitivity"
+    args = [str(exe), "--outcome", "p_war", "--select", "state=PROTEGE", "--param",
+            "threat.scale=0.5:2", "--param", f"{KEY}=0.1:0.9", "--n-base", "4",
+            "--output-dir", str(tmp_path), "portfolio=regional", "run.trajectories=100",
+            "cluster=in_process"]  # fmt: skip
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "threat.scale" in done.stdout and (tmp_path / "sensitivity.nc").is_file()
+    bad = subprocess.run([*args[:-3], "threat.sclae=2"], capture_output=True, text=True,
+                         timeout=300)  # fmt: skip
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_the_example_notebook_runs(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(ROOT / "examples" / "analysis.ipynb", as_version=4)
+    env = {"FORECASTER_EXAMPLE_TRAJECTORIES": "300", "FORECASTER_EXAMPLE_N_BASE": "4",
+           "FORECASTER_EXAMPLE_CLUSTER": "in_process",
+           "FORECASTER_EXAMPLE_OUTPUT": str(tmp_path / "results")}  # fmt: skip
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        NotebookClient(notebook, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()  # fmt: skip
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) >= 6  # two surfaces, trade-off, hazard, exceedance, Sobol bars
+    assert (tmp_path / "results" / "results.zarr").is_dir()
