@@ -32,6 +32,7 @@ class Counters:
     event_products: np.ndarray  # int64[G, S + 1, N_RATIOS]; row S: totals over states
     moments: np.ndarray  # float64[G, T, S, 4, 2]
     histograms: np.ndarray  # int64[G, 2, HISTOGRAM_BINS]
+    draws: np.ndarray  # int64[G, N_DRAWS]: random variates drawn, by kind
 
     ARRAYS = (
         "by_time_state",
@@ -41,6 +42,7 @@ class Counters:
         "event_products",
         "moments",
         "histograms",
+        "draws",
     )
 
     @classmethod
@@ -55,6 +57,7 @@ class Counters:
             event_products=np.zeros((g, s + 1, layout.N_RATIOS), dtype=np.int64),
             moments=np.zeros((g, t, s, len(layout.MOMENTS), 2)),
             histograms=np.zeros((g, len(layout.HISTOGRAMS), layout.HISTOGRAM_BINS), dtype=np.int64),
+            draws=np.zeros((g, layout.N_DRAWS), dtype=np.int64),
         )
 
     def __iadd__(self, other: Counters) -> Counters:
@@ -101,6 +104,7 @@ def simulate(scenario: Scenario, first: int, n: int, seed: int) -> Counters:
         scenario.dist_code, scenario.dist_param,
         counters.by_time_state, counters.by_time_alliance, counters.by_time,
         counters.events, counters.event_products, counters.moments, counters.histograms,
+        counters.draws,
     )  # fmt: skip
     counters.n_trajectories[:] = n
     return counters

@@ -66,6 +66,10 @@ from .layout import (
     COMPLIANCE,
     CONSENSUS_DRAG,
     CONTEST_EXPONENT,
+    D_NORMAL,
+    D_NORMAL_PAIRED,
+    D_SAMPLE,
+    D_UNIFORM,
     DECISION_CONSENSUS,
     DEFENDER_RESOLVE,
     DEPRECIATION,
@@ -195,7 +199,7 @@ def win_probability(attacker, defence, gamma):
 
 # ---------------------------------------------------------------- 1. economy
 @njit(nogil=True, cache=True)
-def economy(x, gdp_history, theta, flags, at_war, seed, trajectory, step, dt, n_states):
+def economy(x, gdp_history, theta, flags, at_war, draws, seed, trajectory, step, dt, n_states):
     """Correlated log-GDP growth, war drag, and the recession flag."""
     if not flags[M_ECONOMY]:
         return
@@ -205,6 +209,8 @@ def economy(x, gdp_history, theta, flags, at_war, seed, trajectory, step, dt, n_
     common = normal(seed, trajectory, step, CH_ECONOMY_COMMON, 0)
     shocks = x[X_SCRATCH]
     fill_normal(seed, trajectory, step, CH_ECONOMY, shocks, n_states)
+    draws[D_NORMAL] += 1
+    draws[D_NORMAL_PAIRED] += n_states
     a = math.sqrt(rho)
     b = math.sqrt(1.0 - rho)
     sqrt_dt = math.sqrt(dt)
@@ -226,7 +232,7 @@ def economy(x, gdp_history, theta, flags, at_war, seed, trajectory, step, dt, n_
 # ---------------------------------------------------------------- 2. fiscal
 @njit(nogil=True, cache=True)
 def fiscal(
-    x, theta, flags, at_war, alliance_attr, alive, live_mask, is_adversary,
+    x, theta, flags, at_war, alliance_attr, alive, live_mask, is_adversary, draws,
     seed, trajectory, step, dt, n_states, n_alliances,
 ):  # fmt: skip
     """Pledges, free-riding, spending adjustment and capital accumulation."""
@@ -242,6 +248,7 @@ def fiscal(
     adversary_growth = theta[CAPABILITY_GROWTH]
     shocks = x[X_SCRATCH]
     fill_normal(seed, trajectory, step, CH_SPENDING, shocks, n_states)
+    draws[D_NORMAL_PAIRED] += n_states
     # new shares first, from capabilities at the start of the step ...
     for i in range(n_states):
         if is_adversary[i]:
@@ -310,7 +317,7 @@ def burden(x, alive, live_mask, n_states, n_alliances):
 
 # ---------------------------------------------------------------- 4. politics
 @njit(nogil=True, cache=True)
-def politics(x, theta, flags, at_war, is_adversary, seed, trajectory, step, dt, n_states):
+def politics(x, theta, flags, at_war, is_adversary, draws, seed, trajectory, step, dt, n_states):
     """Support drift and noise, burden resentment, war weariness; elections."""
     if flags[M_POLITICS]:
         alpha = theta[MEAN_REVERSION]
@@ -319,6 +326,7 @@ def politics(x, theta, flags, at_war, is_adversary, seed, trajectory, step, dt, 
         weariness = theta[WAR_WEARINESS] if flags[M_WAR_COSTS] else 0.0
         shocks = x[X_SCRATCH]
         fill_normal(seed, trajectory, step, CH_SUPPORT, shocks, n_states)
+        draws[D_NORMAL_PAIRED] += n_states
         for i in range(n_states):
             if is_adversary[i]:
                 continue
@@ -338,7 +346,9 @@ def politics(x, theta, flags, at_war, is_adversary, seed, trajectory, step, dt, 
             # the scenario guarantees period >= dt: at most one election a step
             if now + 1e-9 >= x[X_NEXT_ELECTION, i]:
                 x[X_NEXT_ELECTION, i] += period
+                draws[D_UNIFORM] += 1
                 if uniform(seed, trajectory, step, CH_ELECTION, i) < turnover:
+                    draws[D_UNIFORM] += 1
                     u = uniform(seed, trajectory, step, CH_ELECTION, n_states + i)
                     x[X_SCEPTIC, i] = 1.0 if u < 1.0 - x[X_SUPPORT, i] else 0.0
 
@@ -409,7 +419,7 @@ def credibility(
 def crises(
     x, theta, flags, dist_code, dist_param, alliance_attr, alive, live_mask, interest,
     target_weight, is_target, adversaries, pair_h, pair_eff, pair_obligation,
-    war_participants, adversary_war, ever, events, trajectory_counts,
+    war_participants, adversary_war, ever, events, trajectory_counts, draws,
     seed, trajectory, step, dt, n_states, n_alliances,
 ):  # fmt: skip
     """Opportunities, provocations, deterrence, responses, escalation, consequences.
@@ -455,14 +465,17 @@ def crises(
                         backing += pair_h[i, j] * pair_eff[i, j] * x[X_CAPABILITY, i]
                 backing /= k_capability
                 hazard = provocation_rate * (1.0 + moral_hazard * backing) * (1.0 - control) * w
+                draws[D_UNIFORM] += 1
                 provoked = uniform(seed, trajectory, step, CH_PROVOCATION, pair) < -math.expm1(
                     -hazard * dt
                 )
+            draws[D_UNIFORM] += 1
             opportunity = uniform(seed, trajectory, step, CH_OPPORTUNITY, pair) < -math.expm1(
                 -scale * rate * w * dt
             )
             if not provoked and not opportunity:
                 continue
+            draws[D_SAMPLE + dist_code[RESOLVE]] += 1
             resolve = sample(
                 dist_code[RESOLVE], dist_param[RESOLVE, 0], dist_param[RESOLVE, 1],
                 dist_param[RESOLVE, 2], seed, trajectory, step, CH_RESOLVE, pair * SAMPLER_STRIDE,
@@ -478,6 +491,7 @@ def crises(
                         continue
                     h = pair_h[i, j]
                     if misperception_on:
+                        draws[D_NORMAL] += 1
                         eps = sigma_eps * normal(
                             seed, trajectory, step, CH_MISPERCEPTION, pair * n_states + i
                         )
@@ -499,6 +513,7 @@ def crises(
                 if pair_obligation[i, j] < 0:
                     continue
                 contribution = pair_eff[i, j] * x[X_CAPABILITY, i]
+                draws[D_UNIFORM] += 1
                 keeps = (
                     uniform(seed, trajectory, step, CH_HONOUR, pair * n_states + i) < pair_h[i, j]
                 )
@@ -512,6 +527,7 @@ def crises(
                     if keeps:
                         delivered += contribution
             p = win_probability(k_capability, defence, gamma)
+            draws[D_SAMPLE + dist_code[DEFENDER_RESOLVE]] += 1
             defender_resolve = sample(
                 dist_code[DEFENDER_RESOLVE], dist_param[DEFENDER_RESOLVE, 0],
                 dist_param[DEFENDER_RESOLVE, 1], dist_param[DEFENDER_RESOLVE, 2],
@@ -572,8 +588,8 @@ def _shift_support(x, i, amount):
 # ---------------------------------------------------------------- 8. war costs and ends
 @njit(nogil=True, cache=True)
 def wars_end_of_step(
-    x, theta, flags, war_participants, adversary_war, adversaries, seed, trajectory, step, dt,
-    n_states,
+    x, theta, flags, war_participants, adversary_war, adversaries, draws, seed, trajectory, step,
+    dt, n_states,
 ):  # fmt: skip
     """Attrition of every participant, then each war ends with probability dt / duration.
 
@@ -595,6 +611,7 @@ def wars_end_of_step(
         for j in range(n_states):
             if war_participants[k, j] == _ZERO:
                 continue
+            draws[D_UNIFORM] += 1
             if uniform(seed, trajectory, step, CH_WAR_END, k * n_states + j) < end:
                 war_participants[k, j] = _ZERO
             else:
@@ -606,7 +623,7 @@ def wars_end_of_step(
 # ---------------------------------------------------------------- 10. exit
 @njit(nogil=True, cache=True)
 def exits(
-    x, theta, flags, alliance_attr, leader, alive, left, live_mask, steps_below,
+    x, theta, flags, alliance_attr, leader, alive, left, live_mask, steps_below, draws,
     seed, trajectory, step, dt, n_states, n_alliances,
 ):  # fmt: skip
     """Members leave after notice_years below the support threshold; background
@@ -630,6 +647,7 @@ def exits(
                         left[a] = 1
                 else:
                     steps_below[a, i] = 0
+        draws[D_UNIFORM] += 1
         if uniform(seed, trajectory, step, CH_TERMINATION, a) < end:
             alive[a] = 0
         chief = leader[a]

@@ -22,6 +22,8 @@ from .layout import (
     CH_ELECTION_PHASE,
     CH_INITIAL_GOVERNMENT,
     CH_PARAMETER,
+    D_SAMPLE,
+    D_UNIFORM,
     DEPRECIATION,
     GROWTH,
     H_CRISES,
@@ -81,7 +83,7 @@ _ZERO = np.uint64(0)
 
 
 @njit(nogil=True, cache=True)
-def sample_parameters(dist_code, dist_param, seed, trajectory, theta):
+def sample_parameters(dist_code, dist_param, seed, trajectory, theta, draws):
     """Per-trajectory draws of every parameter (and per-state overrides) into ``theta``.
 
     Per-crisis parameters are left out (drawn in each crisis). An override
@@ -96,6 +98,7 @@ def sample_parameters(dist_code, dist_param, seed, trajectory, theta):
             shared = GROWTH if (p - N_PARAMETERS) % 2 == 0 else SUPPORT
             theta[p] = theta[shared]
             continue
+        draws[D_SAMPLE + code] += 1
         theta[p] = sample(
             code, dist_param[p, 0], dist_param[p, 1], dist_param[p, 2],
             seed, trajectory, TRAJECTORY_STEP, CH_PARAMETER, p * SAMPLER_STRIDE,
@@ -104,7 +107,7 @@ def sample_parameters(dist_code, dist_param, seed, trajectory, theta):
 
 @njit(nogil=True, cache=True)
 def _initial_state(
-    x, gdp_history, theta, flags, state_attr, is_adversary, seed, trajectory, n_states
+    x, gdp_history, theta, flags, state_attr, is_adversary, draws, seed, trajectory, n_states
 ):
     delta = theta[DEPRECIATION]
     for i in range(n_states):
@@ -129,9 +132,11 @@ def _initial_state(
         period = x[X_ELECTION_PERIOD, i]
         x[X_NEXT_ELECTION, i] = math.inf
         if flags[M_ELECTIONS] and not is_adversary[i]:
+            draws[D_UNIFORM] += 1
             u = uniform(seed, trajectory, TRAJECTORY_STEP, CH_INITIAL_GOVERNMENT, i)
             x[X_SCEPTIC, i] = 1.0 if u < 1.0 - support else 0.0
             if period > 0.0:
+                draws[D_UNIFORM] += 1
                 phase = uniform(seed, trajectory, TRAJECTORY_STEP, CH_ELECTION_PHASE, i)
                 x[X_NEXT_ELECTION, i] = phase * period
         for slot in range(4):
@@ -146,6 +151,7 @@ def simulate_block(
     interest, target_weight,
     dist_code, dist_param,
     by_time_state, by_time_alliance, by_time, events, event_products, moments, histograms,
+    draws,
 ):  # fmt: skip
     """Simulate trajectories ``first .. first + n - 1`` for every grid row ``g``.
 
@@ -165,7 +171,8 @@ def simulate_block(
     by_time_state int64[G, T, S, 4], by_time_alliance int64[G, T, A, 2],
     by_time int64[G, T, 2], events int64[G, S + 1, N_EVENTS, 2],
     event_products int64[G, S + 1, N_RATIOS] (row S: totals over states),
-    moments float64[G, T, S, 4, 2], histograms int64[G, 2, HISTOGRAM_BINS].
+    moments float64[G, T, S, 4, 2], histograms int64[G, 2, HISTOGRAM_BINS],
+    draws int64[G, N_DRAWS] (random variates drawn, by kind).
     """
     n_rows = state_attr.shape[0]
     n_states = state_attr.shape[1]
@@ -213,10 +220,10 @@ def simulate_block(
                 if target_weight[g, k, j] > 0.0:
                     is_target[j] = 1
         for trajectory in range(first, first + n):
-            sample_parameters(dist_code[g], dist_param[g], seed, trajectory, theta)
+            sample_parameters(dist_code[g], dist_param[g], seed, trajectory, theta, draws[g])
             _initial_state(
-                x, gdp_history, theta, flags, state_attr[g], is_adversary, seed, trajectory,
-                n_states,
+                x, gdp_history, theta, flags, state_attr[g], is_adversary, draws[g], seed,
+                trajectory, n_states,
             )  # fmt: skip
             for a in range(n_alliances):
                 live_mask[a] = member_mask[a]
@@ -231,15 +238,19 @@ def simulate_block(
             trajectory_events[:, :] = 0
             at_war = _ZERO
             for step in range(n_steps):
-                economy(x, gdp_history, theta, flags, at_war, seed, trajectory, step, dt, n_states)
+                economy(
+                    x, gdp_history, theta, flags, at_war, draws[g], seed, trajectory, step, dt,
+                    n_states,
+                )  # fmt: skip
                 fiscal(
                     x, theta, flags, at_war, alliance_attr[g], alive, live_mask, is_adversary,
-                    seed, trajectory, step, dt, n_states, n_alliances,
+                    draws[g], seed, trajectory, step, dt, n_states, n_alliances,
                 )  # fmt: skip
                 burden(x, alive, live_mask, n_states, n_alliances)
                 politics(
-                    x, theta, flags, at_war, is_adversary, seed, trajectory, step, dt, n_states
-                )
+                    x, theta, flags, at_war, is_adversary, draws[g], seed, trajectory, step, dt,
+                    n_states,
+                )  # fmt: skip
                 credibility(
                     x, theta, alliance_attr[g], alive, live_mask, region, interest[g], is_target,
                     is_adversary, pair_h, pair_eff, pair_obligation, n_states, n_alliances,
@@ -248,16 +259,16 @@ def simulate_block(
                     x, theta, flags, dist_code[g], dist_param[g], alliance_attr[g], alive,
                     live_mask, interest[g], target_weight[g], is_target, adversaries, pair_h,
                     pair_eff, pair_obligation, war_participants, adversary_war, ever,
-                    trajectory_events, trajectory_counts, seed, trajectory, step, dt, n_states,
-                    n_alliances,
+                    trajectory_events, trajectory_counts, draws[g], seed, trajectory, step, dt,
+                    n_states, n_alliances,
                 )  # fmt: skip
                 at_war = wars_end_of_step(
-                    x, theta, flags, war_participants, adversary_war, adversaries, seed,
-                    trajectory, step, dt, n_states,
+                    x, theta, flags, war_participants, adversary_war, adversaries, draws[g],
+                    seed, trajectory, step, dt, n_states,
                 )  # fmt: skip
                 exits(
                     x, theta, flags, alliance_attr[g], leader, alive, left, live_mask,
-                    steps_below, seed, trajectory, step, dt, n_states, n_alliances,
+                    steps_below, draws[g], seed, trajectory, step, dt, n_states, n_alliances,
                 )  # fmt: skip
                 _count_step(
                     x, ever, is_adversary, alive, left, member_mask, trajectory_counts,
