@@ -123,7 +123,7 @@ from .layout import (
     WAR_SURGE,
     WAR_WEARINESS,
 )
-from .rng import fill_normal, normal, uniform
+from .rng import fill_normal, fill_normal_at, normal, uniform
 from .samplers import SAMPLER_STRIDE, sample
 
 # rows of the per-state float state x[X_*, i]
@@ -232,7 +232,7 @@ def economy(x, gdp_history, theta, flags, at_war, draws, seed, trajectory, step,
 # ---------------------------------------------------------------- 2. fiscal
 @njit(nogil=True, cache=True)
 def fiscal(
-    x, theta, flags, at_war, alliance_attr, alive, live_mask, is_adversary, draws,
+    x, theta, flags, at_war, alliance_attr, alive, live_mask, is_adversary, totals, draws,
     seed, trajectory, step, dt, n_states, n_alliances,
 ):  # fmt: skip
     """Pledges, free-riding, spending adjustment and capital accumulation."""
@@ -249,21 +249,36 @@ def fiscal(
     shocks = x[X_SCRATCH]
     fill_normal(seed, trajectory, step, CH_SPENDING, shocks, n_states)
     draws[D_NORMAL_PAIRED] += n_states
+    # capability of each live alliance, once: a member of a single alliance has
+    # the alliance's total less its own as allies (O(S A), not O(S^2) a step)
+    for a in range(n_alliances):
+        totals[a] = 0.0
+        if alive[a]:
+            for j in range(n_states):
+                if has(live_mask[a], j):
+                    totals[a] += x[X_CAPABILITY, j]
     # new shares first, from capabilities at the start of the step ...
     for i in range(n_states):
         if is_adversary[i]:
             continue
         pledge = 0.0
         allies = _ZERO
+        memberships = 0
+        last = -1
         for a in range(n_alliances):
             if alive[a] and has(live_mask[a], i):
                 pledge = max(pledge, alliance_attr[a, AA_SPENDING_TARGET])
                 allies |= live_mask[a]
-        allies &= ~bit(i)
+                memberships += 1
+                last = a
         allied = 0.0
-        for j in range(n_states):
-            if has(allies, j):
-                allied += x[X_CAPABILITY, j]
+        if memberships == 1:
+            allied = totals[last] - x[X_CAPABILITY, i]
+        elif memberships > 1:  # allies shared by several alliances count once
+            allies &= ~bit(i)
+            for j in range(n_states):
+                if has(allies, j):
+                    allied += x[X_CAPABILITY, j]
         free_riding = allied / (x[X_CAPABILITY, i] + allied) if allied > 0.0 else 0.0
         base = x[X_BASE_SHARE, i]
         war = 1.0 if has(at_war, i) else 0.0
@@ -357,12 +372,13 @@ def politics(x, theta, flags, at_war, is_adversary, draws, seed, trajectory, ste
 @njit(nogil=True, cache=True)
 def credibility(
     x, theta, alliance_attr, alive, live_mask, region, interest, is_target, is_adversary,
-    pair_h, pair_eff, pair_obligation, n_states, n_alliances,
+    pair_h, pair_logit, pair_eff, pair_obligation, n_states, n_alliances,
 ):  # fmt: skip
     """Honour probability and effective contribution of every ally of every target.
 
     Where i and j share several live alliances, the one with the largest
-    h * eff sets h, eff and the obligation type (MODEL.md §8.6).
+    h * eff sets h, eff and the obligation type (MODEL.md §8.6). ``pair_logit``
+    keeps logit(h) for the adversary's misperception, computed once a step.
     """
     b0 = theta[B_INTERCEPT]
     b_explicit = theta[B_EXPLICITNESS]
@@ -392,6 +408,7 @@ def credibility(
             )
             reach = 1.0 if region[i] == region[j] else x[X_REACH, i]
             best = -1.0
+            best_z = 0.0
             for a in range(n_alliances):
                 if not alive[a] or not has(live_mask[a], i) or not has(live_mask[a], j):
                     continue
@@ -409,16 +426,21 @@ def credibility(
                 eff = iota * reach * (1.0 - delay)
                 if h * eff > best:
                     best = h * eff
+                    best_z = z
                     pair_h[i, j] = h
                     pair_eff[i, j] = eff
                     pair_obligation[i, j] = obligation
+            if pair_obligation[i, j] == OBLIGATION_CONSULTATION:
+                pair_logit[i, j] = logit(pair_h[i, j])  # a halved h is no longer logistic(z)
+            elif pair_obligation[i, j] >= 0:
+                pair_logit[i, j] = best_z
 
 
 # ---------------------------------------------------------------- 6-9. crises
 @njit(nogil=True, cache=True)
 def crises(
     x, theta, flags, dist_code, dist_param, alliance_attr, alive, live_mask, interest,
-    target_weight, is_target, adversaries, pair_h, pair_eff, pair_obligation,
+    target_weight, is_target, adversaries, pair_h, pair_logit, pair_eff, pair_obligation,
     war_participants, adversary_war, ever, events, trajectory_counts, draws,
     seed, trajectory, step, dt, n_states, n_alliances,
 ):  # fmt: skip
@@ -486,16 +508,18 @@ def crises(
             else:
                 events[j, EV_OPPORTUNITIES] += 1
                 perceived = x[X_CAPABILITY, j]
+                errors = x[X_SCRATCH]
+                if misperception_on:
+                    # one error per ally, drawn in pairs; an even base keeps pairs aligned
+                    base = pair * (n_states + (n_states & 1))
+                    fill_normal_at(seed, trajectory, step, CH_MISPERCEPTION, base, errors, n_states)
+                    draws[D_NORMAL_PAIRED] += n_states
                 for i in range(n_states):
                     if pair_obligation[i, j] < 0:
                         continue
                     h = pair_h[i, j]
                     if misperception_on:
-                        draws[D_NORMAL] += 1
-                        eps = sigma_eps * normal(
-                            seed, trajectory, step, CH_MISPERCEPTION, pair * n_states + i
-                        )
-                        h = logistic(logit(h) + eps)
+                        h = logistic(pair_logit[i, j] + sigma_eps * errors[i])
                     perceived += h * pair_eff[i, j] * x[X_CAPABILITY, i]
                 p = win_probability(k_capability, perceived, gamma)
                 if not resolve * p - (1.0 - p) * war_cost > 0.0:

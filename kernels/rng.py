@@ -116,8 +116,15 @@ def fill_uniform(seed, trajectory, step, channel, out, n):
 @njit(nogil=True, cache=True)
 def fill_normal(seed, trajectory, step, channel, out, n):
     """``out[i] = normal(..., channel, i)`` for ``i < n``: both Box-Muller branches used."""
+    fill_normal_at(seed, trajectory, step, channel, 0, out, n)
+
+
+@njit(nogil=True, cache=True)
+def fill_normal_at(seed, trajectory, step, channel, base, out, n):
+    """``out[i] = normal(..., channel, base + i)`` for ``i < n``; ``base`` must be even."""
+    first = base >> 1
     for b in range((n + 1) >> 1):
-        u0, u1 = uniform_block(seed, trajectory, step, channel, b)
+        u0, u1 = uniform_block(seed, trajectory, step, channel, first + b)
         r = math.sqrt(-2.0 * math.log(u0))
         out[2 * b] = r * math.cos(_TWO_PI * u1)
         if 2 * b + 1 < n:

@@ -184,6 +184,7 @@ def simulate_block(
     gdp_history = np.empty((4, n_states))
     theta = np.empty(dist_code.shape[1])
     pair_h = np.zeros((n_states, n_states))
+    pair_logit = np.zeros((n_states, n_states))
     pair_eff = np.zeros((n_states, n_states))
     pair_obligation = np.full((n_states, n_states), -1, dtype=np.int64)
     war_participants = np.zeros((n_states, n_states), dtype=np.uint64)
@@ -193,6 +194,7 @@ def simulate_block(
     alive = np.zeros(n_alliances, dtype=np.int8)
     left = np.zeros(n_alliances, dtype=np.int8)
     steps_below = np.zeros((n_alliances, n_states), dtype=np.int64)
+    alliance_capability = np.zeros(n_alliances)
     ever = np.zeros((n_states, 4), dtype=np.int8)
     trajectory_counts = np.zeros(3, dtype=np.int64)  # wars, crises, major war (0/1)
     # per-trajectory event counts; row n_states holds the total over states
@@ -244,7 +246,8 @@ def simulate_block(
                 )  # fmt: skip
                 fiscal(
                     x, theta, flags, at_war, alliance_attr[g], alive, live_mask, is_adversary,
-                    draws[g], seed, trajectory, step, dt, n_states, n_alliances,
+                    alliance_capability, draws[g], seed, trajectory, step, dt, n_states,
+                    n_alliances,
                 )  # fmt: skip
                 burden(x, alive, live_mask, n_states, n_alliances)
                 politics(
@@ -253,12 +256,13 @@ def simulate_block(
                 )  # fmt: skip
                 credibility(
                     x, theta, alliance_attr[g], alive, live_mask, region, interest[g], is_target,
-                    is_adversary, pair_h, pair_eff, pair_obligation, n_states, n_alliances,
+                    is_adversary, pair_h, pair_logit, pair_eff, pair_obligation, n_states,
+                    n_alliances,
                 )  # fmt: skip
                 crises(
                     x, theta, flags, dist_code[g], dist_param[g], alliance_attr[g], alive,
                     live_mask, interest[g], target_weight[g], is_target, adversaries, pair_h,
-                    pair_eff, pair_obligation, war_participants, adversary_war, ever,
+                    pair_logit, pair_eff, pair_obligation, war_participants, adversary_war, ever,
                     trajectory_events, trajectory_counts, draws[g], seed, trajectory, step, dt,
                     n_states, n_alliances,
                 )  # fmt: skip

@@ -84,3 +84,11 @@ def test_uniforms_lie_strictly_inside_the_unit_interval_and_are_uniform():
     assert stats.kstest(u, "uniform").pvalue > 1e-3
     # the two halves of a block are not correlated
     assert abs(np.corrcoef(u[0::2], u[1::2])[0, 1]) < 4 / np.sqrt(100_000)
+
+
+def test_fill_at_an_offset_equals_the_scalar_draws_there():
+    n, base = 9, 40
+    out = np.empty(n)
+    rng.fill_normal_at(np.uint64(3), 9, 2, 12, base, out, n)
+    expected = _normals(np.uint64(3), 9, 2, 12, base + n)[base:]
+    np.testing.assert_allclose(out, expected, rtol=1e-15)
