@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 
 class ConfigError(ValueError):
@@ -31,6 +31,14 @@ class Problems:
 
     def add(self, key: str, value: object, allowed: str) -> None:
         self.items.append(f"{key} = {value!r}: {allowed}")
+
+    def unknown_keys(self, where: str, data: Mapping, allowed: Iterable[str]) -> None:
+        """Record every key of ``data`` (found under ``where``) that is not ``allowed``."""
+        allowed = sorted(allowed)
+        for extra in sorted(set(data) - set(allowed)):
+            self.add(
+                f"{where}.{extra}", data[extra], f"unknown key (allowed: {', '.join(allowed)})"
+            )
 
     def raise_if_any(self) -> None:
         if self.items:

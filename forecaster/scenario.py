@@ -352,12 +352,7 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
     problems.raise_if_any()
 
     portfolio = spec["portfolio"]
-    for extra in sorted(set(portfolio) - {"name", "states", "alliances", "interest"}):
-        problems.add(
-            f"portfolio.{extra}",
-            portfolio[extra],
-            "unknown key (allowed: name, states, alliances, interest)",
-        )
+    problems.unknown_keys("portfolio", portfolio, ("name", "states", "alliances", "interest"))
     states = portfolio.get("states")
     if not isinstance(states, Mapping) or not states:
         problems.add("portfolio.states", states, "must map at least one state name to its data")
@@ -383,12 +378,7 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(data, Mapping):
             problems.add(key, data, "must be a mapping of the state's data")
             continue
-        for extra in sorted(set(data) - STATE_KEYS):
-            problems.add(
-                f"{key}.{extra}",
-                data[extra],
-                f"unknown key (allowed: {', '.join(sorted(STATE_KEYS))})",
-            )
+        problems.unknown_keys(key, data, STATE_KEYS)
         i = index[name]
         gdp = data.get("gdp")
         if isinstance(gdp, bool) or not isinstance(gdp, int | float) or not gdp > 0:
@@ -492,12 +482,7 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(data, Mapping):
             problems.add(key, data, "must be a mapping of the alliance's data")
             continue
-        for extra in sorted(set(data) - ALLIANCE_KEYS):
-            problems.add(
-                f"{key}.{extra}",
-                data[extra],
-                f"unknown key (allowed: {', '.join(sorted(ALLIANCE_KEYS))})",
-            )
+        problems.unknown_keys(key, data, ALLIANCE_KEYS)
         members = data.get("members")
         if not isinstance(members, list | tuple) or not members:
             problems.add(f"{key}.members", members, "must be a list of state names")
@@ -550,12 +535,9 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
                     f"{key}.exit", exit_terms, "must be null or {notice_years, support_threshold}"
                 )
             else:
-                for extra in sorted(set(exit_terms) - {"notice_years", "support_threshold"}):
-                    problems.add(
-                        f"{key}.exit.{extra}",
-                        exit_terms[extra],
-                        "unknown key (allowed: notice_years, support_threshold)",
-                    )
+                problems.unknown_keys(
+                    f"{key}.exit", exit_terms, ("notice_years", "support_threshold")
+                )
                 alliance_attr[a, layout.AA_EXIT_NOTICE] = _number(
                     problems,
                     f"{key}.exit.notice_years",
@@ -580,12 +562,9 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
             "portfolio.interest", interest_spec, "must be {same_region, other_region, pairs}"
         )
         interest_spec = {}
-    for extra in sorted(set(interest_spec) - {"same_region", "other_region", "pairs"}):
-        problems.add(
-            f"portfolio.interest.{extra}",
-            interest_spec[extra],
-            "unknown key (allowed: same_region, other_region, pairs)",
-        )
+    problems.unknown_keys(
+        "portfolio.interest", interest_spec, ("same_region", "other_region", "pairs")
+    )
     same = _number(
         problems,
         "portfolio.interest.same_region",
