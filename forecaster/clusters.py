@@ -23,6 +23,7 @@ log = logging.getLogger("forecaster")
 KINDS = ("local", "address", "slurm", "pbs", "in_process")
 JOBQUEUE_KINDS = ("slurm", "pbs")
 _clients: dict[tuple, Any] = {}
+_warm = False
 
 
 def cluster_problems(cluster: Mapping[str, Any] | None) -> list[str]:
@@ -122,6 +123,10 @@ def get_client(cluster: Mapping[str, Any]):
         raise ConfigError(problems)
     kind = cluster["kind"]
     if kind == "in_process":
+        global _warm
+        if not _warm:  # compile (or load) before the run's clock starts, once per process
+            log.info("kernels ready in %.1f s", warm_kernels())
+            _warm = True
         return None
     key = tuple(sorted((k, str(v)) for k, v in cluster.items()))
     client = _clients.get(key)
