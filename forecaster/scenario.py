@@ -729,15 +729,6 @@ def _check_domain(problems: Problems, key: str, parameter: str, code: int, param
         )
 
 
-def spec_problems(spec: Mapping[str, Any]) -> list[str]:
-    """All problems of a specification, as lines (empty when it is valid)."""
-    try:
-        _compile_one(spec)
-    except ConfigError as err:
-        return err.problems
-    return []
-
-
 def spec_problems_with_grid(
     spec: Mapping[str, Any], grid: Mapping[str, Sequence[float]]
 ) -> list[str]:
