@@ -390,22 +390,28 @@ def credibility(
     hollow_threshold = theta[HOLLOW_THRESHOLD]
     hollow_penalty = theta[HOLLOW_PENALTY]
     drag = theta[CONSENSUS_DRAG]
-    for j in range(n_states):
-        if not is_target[j]:
-            continue
-        for i in range(n_states):
+    # the ally's own standing, the same towards every target: once per ally
+    standing = x[X_SCRATCH]
+    for i in range(n_states):
+        standing[i] = (
+            b0
+            + b_support * (x[X_SUPPORT, i] - 0.5)
+            + b_reputation * (x[X_REPUTATION, i] - 0.5)
+            - b_sceptic * x[X_SCEPTIC, i]
+            - b_recession * x[X_RECESSION, i]
+        )
+    # allies outermost: an ally's logit is often the same towards several targets
+    # (same interest, same alliance), so the last logistic is reused when it repeats
+    for i in range(n_states):
+        last_z = math.nan
+        last_h = 0.0
+        for j in range(n_states):
+            if not is_target[j]:
+                continue
             pair_obligation[i, j] = -1
             if i == j or is_adversary[i]:
                 continue
-            # the ally's own standing, common to all its alliances
-            own = (
-                b0
-                + b_support * (x[X_SUPPORT, i] - 0.5)
-                + b_reputation * (x[X_REPUTATION, i] - 0.5)
-                + b_interest * interest[i, j]
-                - b_sceptic * x[X_SCEPTIC, i]
-                - b_recession * x[X_RECESSION, i]
-            )
+            own = standing[i] + b_interest * interest[i, j]
             reach = 1.0 if region[i] == region[j] else x[X_REACH, i]
             best = -1.0
             best_z = 0.0
@@ -415,7 +421,10 @@ def credibility(
                 z = own + b_explicit * alliance_attr[a, AA_EXPLICITNESS]
                 if alliance_attr[a, AA_EXIT_NOTICE] < 0.0 and x[X_SUPPORT, i] < hollow_threshold:
                     z -= hollow_penalty  # a commitment that cannot be left is hollowed
-                h = logistic(z)
+                if z != last_z:
+                    last_z = z
+                    last_h = logistic(z)
+                h = last_h
                 obligation = int(alliance_attr[a, AA_OBLIGATION])
                 if obligation == OBLIGATION_CONSULTATION:
                     h *= 0.5

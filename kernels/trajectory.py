@@ -299,10 +299,11 @@ def _count_step(
             war_mask |= bit(i)
             if not is_adversary[i]:
                 any_war = True
-        _moment(moments[i, MO_DEFENSE_SHARE], x[X_DEFENSE_SHARE, i])
-        _moment(moments[i, MO_SUPPORT], x[X_SUPPORT, i])
-        _moment(moments[i, MO_REPUTATION], x[X_REPUTATION, i])
-        _moment(moments[i, MO_BURDEN_GAP], x[X_BURDEN_GAP, i])
+        # indexed in place: a view per update (moments[i, q]) costs more than the sums
+        _moment(moments, i, MO_DEFENSE_SHARE, x[X_DEFENSE_SHARE, i])
+        _moment(moments, i, MO_SUPPORT, x[X_SUPPORT, i])
+        _moment(moments, i, MO_REPUTATION, x[X_REPUTATION, i])
+        _moment(moments, i, MO_BURDEN_GAP, x[X_BURDEN_GAP, i])
     for a in range(n_alliances):
         if alive[a] and not left[a]:
             by_time_alliance[a, BA_INTACT] += 1
@@ -334,6 +335,6 @@ def _count_events(trajectory_events, events, event_products, n_states):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _moment(out, value):
-    out[0] += value
-    out[1] += value * value
+def _moment(moments, i, q, value):
+    moments[i, q, 0] += value
+    moments[i, q, 1] += value * value
