@@ -65,8 +65,8 @@ BAD = [
     (["portfolio.alliances.nato.leader=RUS"], "portfolio.alliances.nato.leader = 'RUS'"),
     (["portfolio.alliances.nato.members=[USA]"], "an alliance needs at least two members"),
     (
-        ["portfolio.alliances.nato.members=[USA,CAN,XXX]"],
-        "members = 'XXX': is not a state of the portfolio",
+        ["portfolio.alliances.nato.members=[USA,CAN,ATLANTIS]"],
+        "members = 'ATLANTIS': is not a state of the portfolio",
     ),
     (["portfolio.alliances.nato.members=[USA,CAN,CAN]"], "= 'CAN': is listed twice"),
     (["portfolio.alliances.nato.members=[USA,RUS]"], "'RUS': is an adversary"),
