@@ -8,18 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numba
-import numpy as np
 import xarray as xr
 from omegaconf import DictConfig, OmegaConf
 
-from . import __version__
 from .clusters import get_client
 from .config import check, grid_of, to_spec
 from .errors import ConfigError
 from .execution import CHECKPOINT_NAME, Checkpoint, execute, fingerprint, headline_se
-from .results import to_dataset
-from .scenario import compile_scenario
+from .results import provenance, to_dataset
 
 log = logging.getLogger("forecaster")
 
@@ -45,10 +41,9 @@ def run(
     >>> float(ds.p_war.sel(state="PROTEGE").isel(time=-1)) > 0
     True
     """
-    check(cfg)
+    scenario = check(cfg)
     spec = to_spec(cfg)
     grid = grid_of(cfg)
-    scenario = compile_scenario(spec, grid=grid)
     run_cfg = spec["run"]
     key = fingerprint(spec, grid, run_cfg["seed"])
     start = None
@@ -99,10 +94,7 @@ def run(
             "wall_time_s": stats.wall_time_s,
             "trajectories_per_s": rate,
             "config": OmegaConf.to_yaml(OmegaConf.create(spec)),
-            "forecaster_version": __version__,
-            "numba_version": numba.__version__,
-            "numpy_version": np.__version__,
-            "xarray_version": xr.__version__,
+            **provenance(),
         },
     )
     se = headline_se(total, scenario.is_adversary).reshape(scenario.grid_shape)

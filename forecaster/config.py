@@ -18,7 +18,7 @@ from hydra import compose as hydra_compose
 from hydra import initialize_config_module
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import MISSING, DictConfig, OmegaConf
 
 from .errors import ConfigError
 
@@ -28,35 +28,37 @@ CONFIG_NAME = "config"
 VERSION_BASE = "1.3"
 
 
+# The schema checks types; the values, with their comments, live in conf/config.yaml
+# alone (MISSING here), so the two cannot drift apart.
 @dataclass
 class RunConf:
-    trajectories: int = 100_000
-    horizon_years: float = 10.0
-    dt_years: float = 0.25
-    seed: int = 0
-    block_size: int = 10_000
-    target_se: float | None = None
-    max_trajectories: int | None = None
-    resume: str | None = None
+    trajectories: int = MISSING
+    horizon_years: float = MISSING
+    dt_years: float = MISSING
+    seed: int = MISSING
+    block_size: int = MISSING
+    target_se: float | None = MISSING
+    max_trajectories: int | None = MISSING
+    resume: str | None = MISSING
 
 
 @dataclass
 class MechanismsConf:
-    economy: bool = True
-    fiscal: bool = True
-    politics: bool = True
-    elections: bool = True
-    misperception: bool = True
-    provocation: bool = True
-    reputation: bool = True
-    exit: bool = True
-    war_costs: bool = True
+    economy: bool = MISSING
+    fiscal: bool = MISSING
+    politics: bool = MISSING
+    elections: bool = MISSING
+    misperception: bool = MISSING
+    provocation: bool = MISSING
+    reputation: bool = MISSING
+    exit: bool = MISSING
+    war_costs: bool = MISSING
 
 
 @dataclass
 class OutputConf:
-    formats: list[str] = field(default_factory=lambda: ["zarr"])
-    summary: bool = True
+    formats: list[str] = MISSING
+    summary: bool = MISSING
 
 
 @dataclass
@@ -169,13 +171,30 @@ def run_problems(cfg: DictConfig) -> list[str]:
     return problems
 
 
-def check(cfg: DictConfig) -> None:
-    """Raise one :class:`ConfigError` listing every problem of a composed config."""
+def check(cfg: DictConfig, points: list[dict[str, float]] | None = None):
+    """Validate a composed config and return its compiled :class:`~forecaster.Scenario`.
+
+    The scenario is compiled once, here: callers simulate what was checked.
+    ``points`` replaces the sweep grid with explicit design points (sensitivity
+    analysis). Raises one :class:`ConfigError` listing every problem.
+    """
     from .clusters import cluster_problems
-    from .scenario import spec_problems_with_grid
+    from .scenario import compile_scenario
 
     spec = to_spec(cfg)
+    grid = grid_of(cfg)
     problems = run_problems(cfg) + cluster_problems(spec.get("cluster"))
-    problems += spec_problems_with_grid(spec, grid_of(cfg))
+    if points is not None and grid:
+        problems.append(
+            f"sweep.grid = {sorted(grid)}: a sensitivity analysis sets its own design points; "
+            "use sweep=none"
+        )
+        grid = {}
+    scenario = None
+    try:
+        scenario = compile_scenario(spec, grid=None if points is not None else grid, points=points)
+    except ConfigError as err:
+        problems += err.problems
     if problems:
         raise ConfigError(problems)
+    return scenario

@@ -235,11 +235,12 @@ class _Row:
             self.sceptic = np.where(change, sceptic, self.sceptic)
         # 5. credibility, for targets only: arrays [N, ally i, target]
         self.credibility(live_alive)
-        # 6-9. crises, pair by pair in (k, j) order
+        # 6-9. crises, pair by pair in (k, j) order; membership changes only at exit
+        two_or_more = live_alive.sum(axis=2) >= 2  # [N, A]
         for k in np.flatnonzero(self.adv):
             for j in range(S):
                 if self.w[k, j] > 0:
-                    self.crisis(step, k, j)
+                    self.crisis(k, j, live_alive, two_or_more)
         # wars: attrition, then ends
         at_war = self.war.any(axis=(1, 2))
         if self.on["war_costs"]:
@@ -297,7 +298,7 @@ class _Row:
             self.eff = np.where(better, eff, self.eff)
             self.obligation = np.where(better, obligation, self.obligation)
 
-    def crisis(self, step: int, k: int, j: int) -> None:
+    def crisis(self, k: int, j: int, live_alive: np.ndarray, two_or_more: np.ndarray) -> None:
         sc, n, rng, dt, ev = self.sc, self.n, self.rng, self.sc.dt, self.events
         S = sc.n_states
         col = int(np.searchsorted(self.targets, j))
@@ -305,8 +306,7 @@ class _Row:
         bound = self.obligation[:, :, col] >= 0  # [N, S]
         free_pair = ~self.war[:, k].any(axis=(1))[:, j]  # j not at war with k in any of k's wars
         w = self.w[k, j]
-        live_alive = self.live & self.alive[:, :, None]
-        with_j = live_alive[:, :, j] & (live_alive.sum(axis=2) >= 2)  # [N, A]
+        with_j = live_alive[:, :, j] & two_or_more  # [N, A]
         protected = with_j.any(axis=1)
         control = np.where(with_j, self.attr[None, :, L.AA_ESCALATION_CONTROL], 0.0).max(
             axis=1, initial=0.0

@@ -727,14 +727,3 @@ def _check_domain(problems: Problems, key: str, parameter: str, code: int, param
             f"draws must be {allowed}"
             + ("" if family == "fixed" else "; choose a family bounded to that range"),
         )
-
-
-def spec_problems_with_grid(
-    spec: Mapping[str, Any], grid: Mapping[str, Sequence[float]]
-) -> list[str]:
-    """All problems of a specification and its sweep grid, as lines (empty when valid)."""
-    try:
-        compile_scenario(spec, grid=grid)
-    except ConfigError as err:
-        return err.problems
-    return []

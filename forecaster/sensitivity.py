@@ -124,13 +124,11 @@ def sobol(
     from .config import check, to_spec
     from .execution import execute
     from .results import to_dataset
-    from .scenario import compile_scenario
 
-    check(cfg)
     problem, sample = design(parameters, n_base, second_order, seed=int(cfg.run.seed))
-    spec = to_spec(cfg)
     points = [dict(zip(problem["names"], map(float, row), strict=True)) for row in sample]
-    scenario = compile_scenario(spec, points=points)
+    scenario = check(cfg, points=points)
+    spec = to_spec(cfg)
     client = get_client(spec["cluster"])
     total, stats = execute(scenario, int(cfg.run.seed), int(cfg.run.trajectories),
                            int(cfg.run.block_size), client=client, progress=progress)  # fmt: skip

@@ -41,7 +41,8 @@ def format_summary(ds: xr.Dataset) -> str:
     columns = ("P(war)", "P(entrapment)", "P(abandonment)", "reliability")
     head = f"{'state':10s} " + " ".join(f"{c:>22s}" for c in columns)
     lines += ["", head]
-    for state in key_states(ds):
+    shown = key_states(ds)
+    for state in shown:
         s = end.sel(state=state)
         rel = float(s.p_honour)
         rel_text = _interval(rel, float(s.p_honour_se)) if rel == rel else f"{'-':>6s}"
@@ -59,10 +60,9 @@ def format_summary(ds: xr.Dataset) -> str:
                 f"{alliance:{width}s} {_interval(float(a.p_intact), float(a.p_intact_se)):>22s} "
                 f"{_interval(float(a.p_member_war), float(a.p_member_war_se)):>22s}"
             )
-    shown = len(key_states(ds))
     total = int((~ds.adversary).sum())
-    if shown < total:
-        lines.append(f"({shown} key states of {total}; every state is in the dataset)")
+    if len(shown) < total:
+        lines.append(f"({len(shown)} key states of {total}; every state is in the dataset)")
     if "wall_time_s" in ds.attrs:
         lines += [
             "",

@@ -6,13 +6,10 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numba
-import numpy as np
 import xarray as xr
 
-from . import __version__
 from .counters import simulate_blocks
-from .results import to_dataset
+from .results import provenance, to_dataset
 from .scenario import compile_scenario
 
 
@@ -35,8 +32,6 @@ def run_scenario(
             "seed": seed,
             "wall_time_s": wall,
             "trajectories_per_s": trajectories * scenario.n_rows / wall,
-            "forecaster_version": __version__,
-            "numba_version": numba.__version__,
-            "numpy_version": np.__version__,
+            **provenance(),
         },
     )
