@@ -27,16 +27,16 @@ from pathlib import Path
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import forecaster  # noqa: E402
-from forecaster import clusters  # noqa: E402
-from forecaster.counters import simulate  # noqa: E402
-from forecaster.kernels.floor import draw_floor  # noqa: E402
-from forecaster.kernels.samplers import FAMILIES  # noqa: E402
-from forecaster.reference import simulate_reference  # noqa: E402
-from forecaster.scenario import compile_scenario  # noqa: E402
-from forecaster.spec import load_spec  # noqa: E402
+import forecaster
+from forecaster import execution as clusters
+from forecaster.engine import simulate
+from forecaster.engine.reference import simulate_reference
+from forecaster.kernels.floor import draw_floor
+from forecaster.kernels.samplers import FAMILIES
+from forecaster.scenario import compile_scenario
+from forecaster.testing import spec_of
 
 HERE = Path(__file__).resolve().parent
 MODES = {
@@ -81,7 +81,7 @@ def median_time(fn, repeats: int) -> float:
 
 
 def nato() -> forecaster.Scenario:
-    return compile_scenario(load_spec(portfolio="nato"))
+    return compile_scenario(spec_of("portfolio=nato"))
 
 
 # ---------------------------------------------------------------- 1-3
@@ -127,7 +127,7 @@ def throughput(cfg: dict) -> dict:
     points = cfg["sweep_points"]
     per = cfg["per_point"]
     scales = list(np.linspace(0.5, 2.0, points))
-    grid = compile_scenario(load_spec(portfolio="nato"), grid={"threat.scale": scales})
+    grid = compile_scenario(spec_of("portfolio=nato"), grid={"threat.scale": scales})
     singles = [grid.take([g]) for g in range(points)]
     simulate(grid, 0, 1, 0)
     per_point_t, grid_t = [], []
@@ -163,7 +163,7 @@ def throughput(cfg: dict) -> dict:
 # ---------------------------------------------------------------- 4
 def synthetic(n_states: int) -> dict:
     """A portfolio of ``n_states`` states: one adversary, the rest in one alliance."""
-    spec = load_spec(portfolio="regional")
+    spec = spec_of("portfolio=regional")
     states = {
         "ADV": {
             "gdp": 2000,
@@ -213,7 +213,7 @@ def fresh_run(portfolio: str, trajectories: int) -> tuple[float, float]:
     The cluster starts before the clock does; the run uses every core.
     """
     code = (
-        "import resource, time, forecaster; from forecaster import clusters; "
+        "import resource, time, forecaster; from forecaster import execution as clusters; "
         f"cfg = forecaster.compose(['portfolio={portfolio}', 'run.trajectories={trajectories}', "
         f"'run.block_size={max(10_000, trajectories // 100)}', 'cluster=local']); "
         "clusters.get_client(forecaster.config.to_spec(cfg)['cluster']); "
@@ -248,7 +248,7 @@ def growth(cfg: dict) -> dict:
     out["states"] = rows
     rows = []
     for horizon in cfg["horizons"]:
-        spec = load_spec("portfolio=regional", f"run.horizon_years={horizon}")
+        spec = spec_of("portfolio=regional", f"run.horizon_years={horizon}")
         scenario = compile_scenario(spec)
         rows.append(
             {
@@ -260,7 +260,7 @@ def growth(cfg: dict) -> dict:
     rows = []
     for g in cfg["grid"]:
         scenario = compile_scenario(
-            load_spec(portfolio="regional"), grid={"threat.scale": list(np.linspace(0.5, 2, g))}
+            spec_of("portfolio=regional"), grid={"threat.scale": list(np.linspace(0.5, 2, g))}
         )
         rows.append(
             {
@@ -333,10 +333,10 @@ def compile_and_cache() -> dict:
     """First-call compile time with an empty numba cache, then start-up with a warm one."""
     code = (
         "import time; t = time.perf_counter(); import forecaster; "
-        "from forecaster.counters import simulate; "
+        "from forecaster.engine import simulate; "
         "from forecaster.scenario import compile_scenario; "
-        "from forecaster.spec import load_spec; "
-        "simulate(compile_scenario(load_spec(portfolio='regional')), 0, 1, 0); "
+        "from forecaster.testing import spec_of; "
+        "simulate(compile_scenario(spec_of('portfolio=regional')), 0, 1, 0); "
         "print(time.perf_counter() - t)"
     )
     with tempfile.TemporaryDirectory() as cache:
@@ -426,9 +426,7 @@ def check(result: dict) -> list[str]:
             bad.append(prefix)
 
     walk(result)
-    for section in ("throughput", "growth", "end_to_end", "compile"):
-        if section not in result:
-            bad.append(section)
+    bad += [s for s in ("throughput", "growth", "end_to_end", "compile") if s not in result]
     return bad
 
 

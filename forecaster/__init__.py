@@ -1,37 +1,43 @@
 """forecaster: Monte Carlo risk forecasting for alliance politics.
 
+The package is layered; each layer imports only from the layers below it
+(``docs/architecture.md``; the import-linter contract in ``pyproject.toml``
+holds it):
+
+``cli`` → ``analysis`` → ``api`` → ``execution`` | ``results`` → ``engine``
+→ ``scenario`` | ``config`` → ``kernels`` → ``errors``
+
+Examples
+--------
 >>> import forecaster
->>> cfg = forecaster.compose(["portfolio=nato", "threat.scale=1.5"])
+>>> cfg = forecaster.compose(["portfolio=regional", "threat.scale=1.5"])
+>>> cfg.threat.scale
+1.5
 >>> ds = forecaster.run(cfg)                      # doctest: +SKIP
 >>> ds = forecaster.open_results("outputs/...")   # doctest: +SKIP
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("forecaster")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0+unknown"
-
-from . import plotting, sensitivity  # noqa: E402,F401  (registers the ds.forecast accessor)
-from .api import config_of, open_results, run, write_results  # noqa: E402
-from .config import compose  # noqa: E402
-from .errors import ConfigError  # noqa: E402
-from .results import to_dataset  # noqa: E402
-from .scenario import Scenario, compile_scenario  # noqa: E402
-from .spec import load_spec  # noqa: E402
-from .workflow import run_scenario  # noqa: E402
+from . import analysis  # registers the ds.forecast accessor
+from ._version import __version__
+from .api import check, run
+from .config import compose
+from .engine import Counters
+from .errors import ConfigError
+from .results import config_of, open_results, to_dataset, write_results
+from .scenario import Scenario, compile_scenario
 
 __all__ = [
     "ConfigError",
+    "Counters",
     "Scenario",
+    "__version__",
+    "analysis",
+    "check",
     "compile_scenario",
     "compose",
     "config_of",
-    "load_spec",
     "open_results",
     "run",
-    "run_scenario",
     "to_dataset",
     "write_results",
 ]

@@ -1,23 +1,59 @@
-"""The Python API: compose a config, run it, write and open results."""
+"""The one run path: check a composed config, simulate it, and return its dataset.
+
+Every caller simulates through :func:`run`: the ``forecast`` command, the
+Python API, sensitivity analysis (design points), the base-rate tables and the
+benchmarks' end-to-end figures.
+"""
 
 from __future__ import annotations
 
 import logging
-import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import xarray as xr
 from omegaconf import DictConfig, OmegaConf
 
-from .clusters import get_client
-from .config import check, grid_of, to_spec
+from .config import cluster_problems, grid_of, run_problems, to_spec
 from .errors import ConfigError
-from .execution import CHECKPOINT_NAME, Checkpoint, execute, fingerprint, headline_se
-from .results import provenance, to_dataset
+from .execution import CHECKPOINT_NAME, Checkpoint, execute, fingerprint, get_client, headline_se
+from .results import provenance, to_dataset, write_results
+from .scenario import Scenario, compile_scenario
 
 log = logging.getLogger("forecaster")
+
+
+def check(cfg: DictConfig, points: Sequence[dict[str, float]] | None = None) -> Scenario:
+    """Validate a composed config and return its compiled :class:`~forecaster.Scenario`.
+
+    The scenario is compiled once, here: callers simulate what was checked.
+    ``points`` replaces the sweep grid with explicit design points (sensitivity
+    analysis). Raises one :class:`ConfigError` listing every problem.
+    """
+    spec = to_spec(cfg)
+    grid = grid_of(cfg)
+    problems = run_problems(cfg) + cluster_problems(spec.get("cluster"))
+    resume = cfg.run.resume
+    if resume is not None and not (Path(resume) / CHECKPOINT_NAME).is_file():
+        problems.append(
+            f"run.resume = {resume!r}: no {CHECKPOINT_NAME} there; give the output "
+            "directory of an interrupted run (a finished run has no checkpoint)"
+        )
+    if points is not None and grid:
+        problems.append(
+            f"sweep.grid = {sorted(grid)}: a sensitivity analysis sets its own design points; "
+            "use sweep=none"
+        )
+        grid = {}
+    scenario = None
+    try:
+        scenario = compile_scenario(spec, grid=None if points is not None else grid, points=points)
+    except ConfigError as err:
+        problems += err.problems
+    if problems or scenario is None:
+        raise ConfigError(problems)
+    return scenario
 
 
 def run(
@@ -25,12 +61,15 @@ def run(
     progress: bool = True,
     output_dir: str | Path | None = None,
     on_result: Callable[[int], None] | None = None,
+    points: Sequence[dict[str, float]] | None = None,
 ) -> xr.Dataset:
     """Validate a composed config, simulate it, and return the results dataset.
 
     Nothing is computed unless the whole config is valid. With ``output_dir``
     the completed part of the run is checkpointed there (``checkpoint.npz``),
     so that ``run.resume=<output_dir>`` can finish it after an interruption.
+    ``points`` replaces the sweep grid with explicit design points, along a
+    ``sample`` dimension (the design of a sensitivity analysis).
 
     Examples
     --------
@@ -41,9 +80,9 @@ def run(
     >>> float(ds.p_war.sel(state="PROTEGE").isel(time=-1)) > 0
     True
     """
-    scenario = check(cfg)
+    scenario = check(cfg, points)
     spec = to_spec(cfg)
-    grid = grid_of(cfg)
+    grid: dict[str, Any] = {"points": list(points)} if points is not None else grid_of(cfg)
     run_cfg = spec["run"]
     key = fingerprint(spec, grid, run_cfg["seed"])
     start = None
@@ -111,72 +150,11 @@ def run(
     return ds
 
 
-def write_results(
-    ds: xr.Dataset, directory: str | Path, formats: list[str] | tuple = ("zarr",)
+def finish(
+    ds: xr.Dataset, directory: str | Path, formats: Sequence[str] = ("zarr",)
 ) -> dict[str, Path]:
-    """Write ``results.zarr`` (and/or ``results.nc``) into ``directory``.
-
-    Each file is written under a temporary name and renamed into place, so a
-    results file is never left half-written.
-    """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for fmt in formats:
-        if fmt == "zarr":
-            final = directory / "results.zarr"
-            tmp = directory / ".results.zarr.partial"
-            shutil.rmtree(tmp, ignore_errors=True)
-            ds.to_zarr(tmp, mode="w", consolidated=False, zarr_format=3)
-        elif fmt == "netcdf":
-            final = directory / "results.nc"
-            tmp = directory / ".results.nc.partial"
-            _netcdf_ready(ds).to_netcdf(tmp)
-        else:
-            raise ConfigError([f"output.formats = {fmt!r}: allowed formats are zarr, netcdf"])
-        if final.exists():
-            shutil.rmtree(final) if final.is_dir() else final.unlink()
-        tmp.rename(final)
-        written[fmt] = final
-    return written
-
-
-def _netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
-    """netCDF has no bool or variable-length-string coordinates of every kind: convert them."""
-    out = ds.copy()
-    for name, coord in ds.coords.items():
-        if coord.dtype == bool:
-            out[name] = coord.astype("int8")
-        elif coord.dtype.kind in "OT":
-            out[name] = coord.astype(str)
-    return out
-
-
-def finish(ds: xr.Dataset, directory: str | Path, formats=("zarr",)) -> dict[str, Path]:
     """Write the results into ``directory``, then remove its checkpoint (now redundant)."""
     written = write_results(ds, directory, formats)
     checkpoint = Path(directory) / CHECKPOINT_NAME
     checkpoint.unlink(missing_ok=True)
     return written
-
-
-def open_results(path: str | Path) -> xr.Dataset:
-    """Open results lazily: a ``results.zarr`` or ``results.nc`` path, or an output directory."""
-    path = Path(path)
-    if path.is_dir() and path.suffix != ".zarr":
-        for name in ("results.zarr", "results.nc"):
-            if (path / name).exists():
-                path = path / name
-                break
-        else:
-            raise FileNotFoundError(f"{path}: no results.zarr or results.nc in this directory")
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such results")
-    if path.suffix == ".nc":
-        return xr.open_dataset(path, chunks={})
-    return xr.open_zarr(path, consolidated=False)
-
-
-def config_of(ds: xr.Dataset) -> dict[str, Any]:
-    """The resolved config a results dataset was produced with."""
-    return OmegaConf.to_container(OmegaConf.create(ds.attrs["config"]))

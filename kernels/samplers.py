@@ -68,7 +68,7 @@ def geometric(seed, trajectory, step, channel, index, p):
     if p >= 1.0:
         return 1
     u = uniform(seed, trajectory, step, channel, index)
-    return 1 + int(math.floor(math.log(u) / math.log1p(-p)))
+    return 1 + math.floor(math.log(u) / math.log1p(-p))
 
 
 @njit(nogil=True, cache=True)

@@ -20,15 +20,15 @@ distribution_specs = st.one_of(
         lambda lo, w: {"dist": "uniform", "low": lo, "high": lo + w},
         st.floats(-5, 5),
         st.floats(0.01, 5),
-    ),  # fmt: skip
+    ),
     st.builds(
         lambda m, s: {"dist": "normal", "mean": m, "sd": s}, st.floats(-5, 5), st.floats(0.01, 3)
-    ),  # fmt: skip
+    ),
     st.builds(
         lambda m, s: {"dist": "lognormal", "median": m, "sigma": s},
         st.floats(0.01, 10),
         st.floats(0.01, 2),
-    ),  # fmt: skip
+    ),
     st.builds(
         lambda a, b: {"dist": "beta", "a": a, "b": b}, st.floats(0.2, 20), st.floats(0.2, 20)
     ),
@@ -36,5 +36,5 @@ distribution_specs = st.one_of(
         lambda k, s: {"dist": "gamma", "shape": k, "scale": s},
         st.floats(0.2, 20),
         st.floats(0.01, 5),
-    ),  # fmt: skip
+    ),
 )

@@ -13,12 +13,11 @@ import pytest
 from omegaconf import OmegaConf
 
 import forecaster
-from forecaster.sensitivity import sobol
-
-from .conftest import no_alliances, pinned
+from forecaster.analysis.sensitivity import sobol
+from forecaster.testing import no_alliances, pinned
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "portfolio.alliances.pact.explicitness"
@@ -59,7 +58,7 @@ def test_surface_asks_to_select_remaining_dimensions(sweep):
 
 def test_hazard_curves_have_bands_per_state(sweep):
     point = {KEY: 0.5, "threat.scale": 2.0}
-    fig, ax = sweep.forecast.hazard("p_war", states=["PROTEGE", "PATRON"], select=point)
+    _fig, ax = sweep.forecast.hazard("p_war", states=["PROTEGE", "PATRON"], select=point)
     lines = ax.get_lines()
     assert [line.get_label() for line in lines] == ["PROTEGE", "PATRON"]
     np.testing.assert_allclose(lines[0].get_ydata(), sweep.p_war.sel(point).sel(state="PROTEGE"))
@@ -70,7 +69,7 @@ def test_hazard_curves_have_bands_per_state(sweep):
 
 def test_exceedance_curve_from_the_histograms(sweep):
     point = {KEY: 0.9, "threat.scale": 2.0}
-    fig, ax = sweep.forecast.exceedance("crises", select=point)
+    _fig, ax = sweep.forecast.exceedance("crises", select=point)
     line = ax.get_lines()[0]
     expected = sweep.p_crises_at_least.sel(point).values
     np.testing.assert_allclose(line.get_ydata(), expected[1 : 1 + len(line.get_ydata())])
@@ -78,7 +77,7 @@ def test_exceedance_curve_from_the_histograms(sweep):
 
 
 def test_tradeoff_has_one_labelled_point_per_sweep_value(sweep):
-    fig, ax = sweep.forecast.tradeoff(KEY, protege="PROTEGE", patron="PATRON",
+    _fig, ax = sweep.forecast.tradeoff(KEY, protege="PROTEGE", patron="PATRON",
                                       select={"threat.scale": 2.0})  # fmt: skip
     line = ax.get_lines()[0]
     end = sweep.isel(time=-1).sel({"threat.scale": 2.0})

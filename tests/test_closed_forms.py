@@ -5,12 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecaster.counters import simulate_blocks
-from forecaster.reference import simulate_reference
+from forecaster.engine.reference import simulate_reference
 from forecaster.results import to_dataset
 from forecaster.scenario import compile_scenario
-
-from .conftest import bilateral_pact, no_alliances, pinned
+from forecaster.testing import bilateral_pact, no_alliances, pinned, simulate_in_order
 
 N = 20_000
 
@@ -27,7 +25,7 @@ def test_first_war_follows_the_geometric_law(engine):
     rate, weight = 0.3, 0.8
     sc = compile_scenario(pinned(one_target(), rate=rate))
     counts = (
-        simulate_blocks(sc, N, 11, 5000) if engine == "kernel" else simulate_reference(sc, N, 11)
+        simulate_in_order(sc, N, 11, 5000) if engine == "kernel" else simulate_reference(sc, N, 11)
     )
     ds = to_dataset(sc, counts).sel(state="SMALL")
     t = ds.time.values
@@ -43,7 +41,7 @@ def test_pinned_honour_gives_h_times_the_geometric_law(engine):
     rate, h = 0.25, 0.65
     sc = compile_scenario(pinned(bilateral_pact(), rate=rate, honour=h))
     counts = (
-        simulate_blocks(sc, N, 12, 5000) if engine == "kernel" else simulate_reference(sc, N, 12)
+        simulate_in_order(sc, N, 12, 5000) if engine == "kernel" else simulate_reference(sc, N, 12)
     )
     ds = to_dataset(sc, counts)
     t = ds.time.values

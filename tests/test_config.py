@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import forecaster
-from forecaster import cli
-from forecaster.spec import available
+from forecaster.cli import main as cli
+from forecaster.config import available
 
 TINY = ["run.trajectories=30", "run.horizon_years=1", "run.block_size=16", "cluster=in_process"]
 GROUPS = ("portfolio", "threat", "fiscal", "political", "sweep")
@@ -94,12 +94,10 @@ BAD = [
 def test_bad_config_gives_one_clear_message_and_exit_code_2(
     overrides, fragment, capsys, monkeypatch
 ):
-    import forecaster.app
-
     def must_not_run():
         raise AssertionError(f"{overrides} passed the checks")
 
-    monkeypatch.setattr(forecaster.app, "forecast_app", must_not_run)
+    monkeypatch.setattr(cli, "forecast_app", must_not_run)
     assert cli.main(overrides) == 2
     err = capsys.readouterr().err
     assert fragment in err, err
@@ -107,7 +105,7 @@ def test_bad_config_gives_one_clear_message_and_exit_code_2(
     assert err.startswith("invalid configuration")
 
 
-def test_several_problems_are_reported_together(capsys):  # noqa: D103
+def test_several_problems_are_reported_together(capsys):
     assert cli.main(["run.trajectories=0", "threat.war_cost=-1", "portfolio.states.USA.gdp=0"]) == 2
     err = capsys.readouterr().err
     assert "3 problems" in err

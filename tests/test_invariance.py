@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecaster.counters import Counters, simulate, simulate_blocks
+from forecaster.engine import Counters, simulate
 from forecaster.scenario import compile_scenario
-
-from .conftest import consensus_alliance
+from forecaster.testing import consensus_alliance, simulate_in_order
 
 N = 60
 SEED = 99
@@ -30,11 +29,11 @@ def assert_same(a: Counters, b: Counters) -> None:
 def test_counts_do_not_depend_on_block_size(scenario, block_size):
     reference = simulate(scenario, 0, N, SEED)
     assert reference.events[..., 0].sum() > 0  # the scenario has crises to count
-    assert_same(simulate_blocks(scenario, N, SEED, block_size), reference)
+    assert_same(simulate_in_order(scenario, N, SEED, block_size), reference)
 
 
 def test_counts_do_not_depend_on_block_order(scenario):
-    forward = simulate_blocks(scenario, N, SEED, 7)
+    forward = simulate_in_order(scenario, N, SEED, 7)
     backward = Counters.zeros(scenario)
     for first in reversed(range(0, N, 7)):
         backward += simulate(scenario, first, min(7, N - first), SEED)

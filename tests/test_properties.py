@@ -6,13 +6,13 @@ import numpy as np
 from hypothesis import given, settings
 from numba import njit
 
-from forecaster.counters import Counters, simulate
-from forecaster.distributions import parse, support
+from forecaster.engine import Counters, simulate
 from forecaster.errors import Problems
 from forecaster.kernels import samplers
 from forecaster.scenario import compile_scenario
+from forecaster.scenario.distributions import parse, support
+from forecaster.testing import consensus_alliance
 
-from .conftest import consensus_alliance
 from .strategies import block_splits, distribution_specs
 
 SCENARIO = compile_scenario(consensus_alliance())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecaster.counters import simulate_blocks
-from forecaster.reference import simulate_reference
+from forecaster.engine.reference import simulate_reference
 from forecaster.results import to_dataset
 from forecaster.scenario import compile_scenario
+from forecaster.testing import CASES, simulate_in_order
 
 N = 4000
 Z = 4.0
@@ -48,7 +48,7 @@ def datasets(request):
         if name not in cache:
             sc = compile_scenario(spec)
             cache[name] = (
-                to_dataset(sc, simulate_blocks(sc, N, 1, 1000)),
+                to_dataset(sc, simulate_in_order(sc, N, 1, 1000)),
                 to_dataset(sc, simulate_reference(sc, N, 2)),
             )
         return cache[name]
@@ -88,9 +88,8 @@ def test_kernel_and_reference_agree_on_every_outcome_family(scenario_spec, datas
 
 def test_every_family_is_exercised(datasets):
     """The agreement test is not vacuous: the multi-member scenario has all events."""
-    from .conftest import consensus_alliance
 
-    kernel, _ = datasets("consensus_alliance", consensus_alliance())
+    kernel, _ = datasets("consensus_alliance", CASES["consensus_alliance"]())
     end = kernel.isel(time=-1)
     for var in ("p_war", "p_entrapment", "p_abandonment", "p_targeted"):
         assert float(end[var].max()) > 0.005, var

@@ -9,16 +9,24 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from forecaster import base_rates
-from forecaster.spec import load_spec
-from forecaster.workflow import run_scenario
+import forecaster
+from forecaster.analysis import base_rates
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "results.md"
 
 
 @pytest.fixture(scope="module")
 def dataset():
-    return run_scenario(load_spec(portfolio="regional"), trajectories=400, seed=4, block_size=150)
+    cfg = forecaster.compose(
+        [
+            "portfolio=regional",
+            "run.trajectories=400",
+            "run.seed=4",
+            "run.block_size=150",
+            "cluster=in_process",
+        ]
+    )
+    return forecaster.run(cfg, progress=False)
 
 
 def test_every_variable_is_documented(dataset):

@@ -14,7 +14,7 @@ import pytest
 import xarray as xr
 
 import forecaster
-from forecaster import clusters
+from forecaster import execution as clusters
 from forecaster.execution import CHECKPOINT_NAME
 
 BASE = ["portfolio=regional", "run.trajectories=600", "run.seed=21"]
@@ -26,7 +26,7 @@ PROBABILITIES = ["p_war", "p_entrapment", "p_abandonment", "p_targeted", "p_inta
 
 def counts_equal(a: xr.Dataset, b: xr.Dataset) -> None:
     """Integer-based outcomes bit-identical, float moment means equal to rounding."""
-    for name in PROBABILITIES + ["n_trajectories", "mean_crises", "mean_cf_honoured"]:
+    for name in [*PROBABILITIES, "n_trajectories", "mean_crises", "mean_cf_honoured"]:
         np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
     np.testing.assert_allclose(a.mean_support.values, b.mean_support.values, rtol=1e-12)
 
@@ -135,7 +135,7 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path, reference_r
     resumed = forecaster.run(
         forecaster.compose(
             [*BASE, "cluster=in_process", "run.block_size=200", f"run.resume={tmp_path}"]
-        ),  # fmt: skip
+        ),
         progress=False,
     )
     counts_equal(resumed, reference_run)
@@ -193,7 +193,7 @@ def test_a_multirun_equals_an_in_run_sweep(tmp_path):
     keys = ["threat.scale", "portfolio.alliances.pact.explicitness"]
     assert set(keys) <= set(gathered.dims)
     gathered = gathered.transpose(*keys, ...)
-    for name in PROBABILITIES + ["n_trajectories"]:
+    for name in [*PROBABILITIES, "n_trajectories"]:
         np.testing.assert_array_equal(gathered[name].values, in_run[name].values, err_msg=name)
 
 
@@ -252,7 +252,7 @@ def test_target_se_stops_at_the_target():
 
 @pytest.mark.parametrize("kind", ["slurm", "pbs"])
 def test_batch_job_scripts_carry_resources_and_numba_settings(kind):
-    from forecaster.clusters import jobqueue_cluster
+    from forecaster.execution.clusters import jobqueue_cluster
 
     cfg = forecaster.compose([f"cluster={kind}", "cluster.cores=8", "cluster.memory=32GB",
                               "cluster.walltime=01:30:00", "cluster.queue=short",
@@ -270,13 +270,19 @@ def test_batch_job_scripts_carry_resources_and_numba_settings(kind):
         "pbs": ["#PBS -q short", "#PBS -A proj42", "ncpus=8", "#PBS -l walltime=01:30:00",
                 ":mem="],
     }[kind]  # fmt: skip
-    for line in expected + ["export NUMBA_NUM_THREADS=1", "export NUMBA_CACHE_DIR=/scratch/nb",
-                            "module load python", "--nthreads 1", "--nworkers 8"]:  # fmt: skip
+    common = [
+        "export NUMBA_NUM_THREADS=1",
+        "export NUMBA_CACHE_DIR=/scratch/nb",
+        "module load python",
+        "--nthreads 1",
+        "--nworkers 8",
+    ]
+    for line in [*expected, *common]:
         assert line in script, (line, script)
 
 
 def test_cluster_configs_are_checked():
-    from forecaster.clusters import cluster_problems
+    from forecaster.config import cluster_problems
 
     assert cluster_problems(
         {
@@ -287,7 +293,7 @@ def test_cluster_configs_are_checked():
             "n_jobs": None,
             "adaptive": None,
         }
-    ) == [  # fmt: skip
+    ) == [
         "cluster.cores = 0: must be a positive integer (cores per job)",
         "cluster.memory = None: required for slurm, e.g. memory: 64GB, walltime: '02:00:00'",
         "cluster.n_jobs = None: a positive number of jobs, or set cluster.adaptive: "

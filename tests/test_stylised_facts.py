@@ -13,17 +13,16 @@ import math
 
 import pytest
 
-from forecaster.counters import simulate_blocks
 from forecaster.results import to_dataset
 from forecaster.scenario import compile_scenario
-from forecaster.spec import load_spec
+from forecaster.testing import simulate_in_order, spec_of
 
 N = 6000
 
 
 def run(spec, grid=None):
     sc = compile_scenario(spec, grid=grid)
-    return to_dataset(sc, simulate_blocks(sc, N, 2026, 2000))
+    return to_dataset(sc, simulate_in_order(sc, N, 2026, 2000))
 
 
 def assert_lower(low, low_se, high, high_se):
@@ -33,7 +32,7 @@ def assert_lower(low, low_se, high, high_se):
 
 @pytest.fixture(scope="module")
 def regional():
-    return load_spec(portfolio="regional")
+    return spec_of("portfolio=regional")
 
 
 def test_a_defence_pact_lowers_the_rate_of_challenges(regional):

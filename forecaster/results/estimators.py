@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def proportion(count: np.ndarray, n) -> tuple[np.ndarray, np.ndarray]:
+def proportion(count: np.ndarray, n: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """Share of ``n`` trajectories, and its binomial standard error sqrt(p(1-p)/n).
 
     ``n`` is a number or an array broadcasting against ``count``.
@@ -14,7 +14,9 @@ def proportion(count: np.ndarray, n) -> tuple[np.ndarray, np.ndarray]:
     return p, np.sqrt(p * (1.0 - p) / n)
 
 
-def mean(total: np.ndarray, total_sq: np.ndarray, n) -> tuple[np.ndarray, np.ndarray]:
+def mean(
+    total: np.ndarray, total_sq: np.ndarray, n: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean over ``n`` trajectories of a per-trajectory value, and its standard error.
 
     Uses the unbiased sample variance; ``n = 1`` gives an undefined (NaN) error.
@@ -29,7 +31,7 @@ def mean(total: np.ndarray, total_sq: np.ndarray, n) -> tuple[np.ndarray, np.nda
 
 def ratio(
     num: np.ndarray, den: np.ndarray, num_sq: np.ndarray, den_sq: np.ndarray, cross: np.ndarray,
-    n,
+    n: np.ndarray | float,
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Ratio of sums R = Σy / Σx over trajectories and its standard error.
 

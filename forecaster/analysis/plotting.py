@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
+
+if TYPE_CHECKING:  # matplotlib is the analysis extra, imported when a plot is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 Z95 = 1.959963984540054
 
@@ -51,7 +55,9 @@ class ForecastAccessor:
         ds = self._ds
         if var not in ds:
             options = sorted(
-                v for v in ds.data_vars if v.startswith(("p_", "mean_")) and not v.endswith("_se")
+                str(v)
+                for v in ds.data_vars
+                if str(v).startswith(("p_", "mean_")) and not str(v).endswith("_se")
             )
             raise ValueError(f"var = {var!r}: not in the dataset (one of {', '.join(options)})")
         pair = ds[[var, f"{var}_se"]] if f"{var}_se" in ds else ds[[var]]
@@ -73,7 +79,8 @@ class ForecastAccessor:
 
     # ------------------------------------------------------------ plots
     def surface(self, var: str, x: str, y: str, select: Mapping[str, Any] | None = None,
-                time: float | int = -1, cmap: str = "viridis"):  # fmt: skip
+                time: float | int = -1, cmap: str = "viridis"
+                ) -> tuple[Figure, tuple[Axes, Axes]]:  # fmt: skip
         """A probability surface over two swept keys, beside its standard error.
 
         Left: the estimate as a heat map with contour lines; right: its Monte
@@ -106,7 +113,8 @@ class ForecastAccessor:
         return fig, (ax, ax_se)
 
     def hazard(self, var: str = "p_war", states: Sequence[str] | None = None,
-               select: Mapping[str, Any] | None = None, ax=None):  # fmt: skip
+               select: Mapping[str, Any] | None = None, ax: Axes | None = None
+               ) -> tuple[Figure | SubFigure, Axes]:  # fmt: skip
         """P(event by t) per state over time, with 95% confidence bands."""
         plt = _pyplot()
         picked = self._pick(var, select, None)
@@ -131,8 +139,9 @@ class ForecastAccessor:
         ax.legend(title="state", fontsize=8)
         return fig, ax
 
-    def exceedance(self, what: str = "wars", select: Mapping[str, Any] | None = None, ax=None,
-                   max_count: int | None = None):  # fmt: skip
+    def exceedance(self, what: str = "wars", select: Mapping[str, Any] | None = None,
+                   ax: Axes | None = None, max_count: int | None = None
+                   ) -> tuple[Figure | SubFigure, Axes]:  # fmt: skip
         """P(number of wars or crises in a trajectory ≥ n), with 95% error bars."""
         plt = _pyplot()
         var = f"p_{what}_at_least"
@@ -156,7 +165,8 @@ class ForecastAccessor:
         return fig, ax
 
     def tradeoff(self, key: str, protege: str, patron: str, select: Mapping[str, Any] | None = None,
-                 time: float | int = -1, ax=None):  # fmt: skip
+                 time: float | int = -1, ax: Axes | None = None
+                 ) -> tuple[Figure | SubFigure, Axes]:  # fmt: skip
         """Snyder's dilemma across a sweep: a protégé's abandonment against a patron's entrapment.
 
         One point per value of ``key``, labelled, with 95% error bars both ways.

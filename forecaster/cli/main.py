@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import sys
 
-from .errors import ConfigError
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
+from omegaconf.errors import OmegaConfBaseException
+
+from forecaster.api import check
+from forecaster.config import compose
+from forecaster.errors import ConfigError
+
+from .app import forecast_app
 
 _PASS_THROUGH = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
                  "--shell-completion", "-sc", "--resolve", "--package", "-p"}  # fmt: skip
@@ -18,9 +27,6 @@ _PASS_THROUGH = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--
 
 def job_overrides(argv: list[str]) -> tuple[bool, list[list[str]]]:
     """Whether ``argv`` is a multirun, and the override list of each of its jobs."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
     multirun = any(a in ("-m", "--multirun") for a in argv)
     overrides = [a for a in argv if not a.startswith("-")]
     parsed = OverridesParser.create().parse_overrides(overrides)
@@ -32,11 +38,6 @@ def job_overrides(argv: list[str]) -> tuple[bool, list[list[str]]]:
 
 def precheck(argv: list[str]) -> list[str]:
     """Problems of every job the command line would run (empty when all are valid)."""
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
-
-    from .config import check, compose
-
     try:
         _, jobs = job_overrides(argv)
     except (HydraException, OmegaConfBaseException) as err:
@@ -57,7 +58,7 @@ def precheck(argv: list[str]) -> list[str]:
     return problems
 
 
-def _first_line(err: Exception) -> str:
+def _first_line(err: BaseException) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 
@@ -98,8 +99,6 @@ def main(argv: list[str] | None = None) -> int:
         if problems:
             print(str(ConfigError(problems)), file=sys.stderr)
             return 2
-    from .app import forecast_app
-
     sys.argv = [sys.argv[0], *argv]
     forecast_app()
     return 0

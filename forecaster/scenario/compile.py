@@ -22,16 +22,17 @@ from __future__ import annotations
 import copy
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from forecaster.errors import ConfigError, Problems
+from forecaster.kernels import layout
+from forecaster.kernels.samplers import FAMILIES, INHERIT
+
 from . import distributions
-from .errors import ConfigError, Problems
-from .kernels import layout
-from .kernels.samplers import FAMILIES, INHERIT
 
 GROUPS = ("threat", "fiscal", "political")
 
@@ -172,7 +173,7 @@ class Scenario:
     def horizon(self) -> float:
         return self.n_steps * self.dt
 
-    def take(self, rows) -> Scenario:
+    def take(self, rows: Sequence[int] | np.ndarray) -> Scenario:
         """The same scenario restricted to the grid rows ``rows`` (for tasks)."""
         sl = np.asarray(rows, dtype=np.intp)
         return Scenario(
@@ -195,7 +196,7 @@ class Scenario:
 def get_path(spec: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted path; ``KeyError`` naming the first missing part."""
     node: Any = spec
-    done = []
+    done: list[str] = []
     for part in path.split("."):
         if not isinstance(node, Mapping) or part not in node:
             where = ".".join(done) or "the configuration"
@@ -280,8 +281,12 @@ def compile_scenario(
 
     base = _compile_one(spec)
     keys = tuple(grid)
-    values = tuple(tuple(float(v) for v in grid[k]) for k in keys)
-    combos = list(zip(*values, strict=True)) if points is not None else itertools.product(*values)
+    grid_values = tuple(tuple(float(v) for v in grid[k]) for k in keys)
+    combos: Iterable[tuple[float, ...]] = (
+        list(zip(*grid_values, strict=True))
+        if points is not None
+        else itertools.product(*grid_values)
+    )
     rows = [base]
     if keys:
         rows = []
@@ -318,7 +323,7 @@ def compile_scenario(
         member=base["member"],
         leader=base["leader"],
         grid_keys=keys,
-        grid_values=values,
+        grid_values=grid_values,
         points=points is not None,
         spec=_plain(spec),
         **stacked,
@@ -334,7 +339,9 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _number(problems: Problems, key: str, value: Any, low: float, high: float, allowed: str):
+def _number(
+    problems: Problems, key: str, value: Any, low: float, high: float, allowed: str
+) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         problems.add(key, value, f"must be a number {allowed}")
         return low if math.isfinite(low) else 0.0
@@ -507,7 +514,7 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
                     f"{key}.leader",
                     chief,
                     f"must be one of the members ({', '.join(map(str, members))}) or null",
-                )  # noqa: E501
+                )
             else:
                 leader[a] = index[chief]
         obligation = data.get("obligation", "defense")
@@ -715,7 +722,9 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _check_domain(problems: Problems, key: str, parameter: str, code: int, params) -> None:
+def _check_domain(
+    problems: Problems, key: str, parameter: str, code: int, params: tuple[float, float, float]
+) -> None:
     low, high, allowed = PARAMETER_DOMAINS[parameter]
     lo, hi = distributions.support(code, params)
     if lo < low or hi > high:

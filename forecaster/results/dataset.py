@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numba
 import numpy as np
 import xarray as xr
 
+from forecaster._version import __version__
+from forecaster.engine import Counters
+from forecaster.kernels import layout as L
+from forecaster.scenario import Scenario
+
 from . import estimators
-from .counters import Counters
-from .kernels import layout as L
-from .scenario import Scenario
 
 _BY_TIME_STATE = {
     "war": "took part in a war that started by time t",
@@ -75,10 +78,6 @@ def _se_attrs(long_name: str) -> dict[str, str]:
 
 def provenance() -> dict[str, str]:
     """The versions that produced a dataset, for its attributes."""
-    import numba
-
-    from . import __version__
-
     return {
         "forecaster_version": __version__,
         "numba_version": numba.__version__,

@@ -7,33 +7,32 @@ resumed (randomness is keyed, MODEL.md §5).
 
 Counters of tasks are added in task order. Results may arrive in any order;
 a finished task waits in a reorder buffer until every earlier task has been
-added, so the floating-point sums are the same from run to run, and the
-driver holds only the running total plus the few tasks that finished early,
-never anything per trajectory.
+added, so the floating-point sums are the same from run to run. The driver
+holds the running total plus the counters of tasks that finished before an
+earlier one (unbounded in principle: if the first task were the last to
+finish, every other task's counters would wait; each is a few tens of kB and
+independent of the trajectories), never anything per trajectory.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
+from distributed import Client, Scheduler, as_completed
 
-from .counters import Counters, simulate
-from .kernels import layout as L
-from .scenario import Scenario
+from forecaster.engine import Counters, simulate
+from forecaster.scenario import Scenario
+
+from .checkpoint import Checkpoint
+from .plugins import RescheduleCounter
+from .precision import headline_se, next_goal
+from .progress import Progress
 
 log = logging.getLogger("forecaster")
-
-CHECKPOINT_NAME = "checkpoint.npz"
 
 
 @dataclass(frozen=True)
@@ -103,132 +102,6 @@ class Accumulator:
             self.next += 1
 
 
-# ---------------------------------------------------------------- checkpoints
-def fingerprint(spec: dict[str, Any], grid: dict[str, list[float]], seed: int) -> str:
-    """What a checkpoint must match to be resumed: the scenario, its grid and the seed.
-
-    Trajectory counts, block size, cluster and output settings may differ.
-    """
-    scenario_part = {
-        k: v for k, v in spec.items() if k not in ("run", "cluster", "output", "sweep")
-    }
-    run = spec.get("run", {})
-    scenario_part["clock"] = [run.get("horizon_years"), run.get("dt_years")]
-    text = json.dumps([scenario_part, grid, int(seed)], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-@dataclass
-class Checkpoint:
-    """The completed part of a run: the running total, written atomically to ``path``.
-
-    Its size depends on the grid and the scenario, not on the trajectories.
-    """
-
-    path: Path
-    key: str
-    every_s: float = 10.0
-    _last: float = field(default=0.0, repr=False)
-
-    def save(self, total: Counters, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._last < self.every_s:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".partial")
-        with open(tmp, "wb") as f:
-            np.savez(f, fingerprint=np.array(self.key), n_trajectories=total.n_trajectories,
-                     **{name: getattr(total, name) for name in Counters.ARRAYS})  # fmt: skip
-        os.replace(tmp, self.path)
-        self._last = now
-
-    def load(self, scenario: Scenario) -> Counters:
-        """The saved total; ``ValueError`` if it belongs to another scenario, grid or seed."""
-        with np.load(self.path) as data:
-            if str(data["fingerprint"]) != self.key:
-                raise ValueError(
-                    f"run.resume: {self.path} was written for another scenario, grid or seed; "
-                    "resume with the same configuration (trajectories and block size may change)"
-                )
-            total = Counters.zeros(scenario)
-            total.n_trajectories[:] = data["n_trajectories"]
-            for name in Counters.ARRAYS:
-                getattr(total, name)[...] = data[name]
-        return total
-
-
-# ---------------------------------------------------------------- precision
-def headline_se(counters: Counters, is_adversary: np.ndarray) -> np.ndarray:
-    """Per grid row, the largest standard error among the headline probabilities at the horizon.
-
-    Headline: P(war), P(entrapment), P(abandonment) of every non-adversary state;
-    P(intact) and P(member at war) of every alliance; P(any war).
-    """
-    n = counters.n_trajectories.astype(float)
-    friendly = ~is_adversary.astype(bool)
-    end = [
-        counters.by_time_state[:, -1][:, friendly][
-            ..., [L.BT_WAR, L.BT_ENTRAPMENT, L.BT_ABANDONMENT]
-        ],
-        counters.by_time_alliance[:, -1],
-        counters.by_time[:, -1, [L.BG_ANY_WAR]],
-    ]
-    worst = np.zeros(len(n))
-    for counts in end:
-        flat = counts.reshape(len(n), -1).astype(float)
-        if flat.shape[1] == 0:
-            continue
-        p = flat / n[:, None]
-        worst = np.maximum(worst, np.sqrt(p * (1 - p) / n[:, None]).max(axis=1))
-    return worst
-
-
-def next_goal(
-    counters: Counters, se: np.ndarray, target_se: float, cap: int | None, block_size: int
-) -> np.ndarray:
-    """Trajectories each row needs for its largest error to reach ``target_se``.
-
-    A binomial error falls as 1/sqrt(n): n_needed = n (se / target)², plus 10%,
-    at least one more block; rows at their target, or at the cap, stay put.
-    """
-    n = counters.n_trajectories
-    need = np.ceil(n * (se / target_se) ** 2 * 1.1).astype(np.int64)
-    need = np.maximum(need, n + min(block_size, max(1, n.min())))
-    goal = np.where(se > target_se, need, n)
-    if cap is not None:
-        goal = np.minimum(goal, cap)
-    return np.maximum(goal, n)
-
-
-# ---------------------------------------------------------------- progress
-class Progress:
-    """A tqdm bar on a terminal, and a log line every 10% of tasks."""
-
-    def __init__(self, total: int, enabled: bool = True):
-        self.total, self.count, self.start = total, 0, time.perf_counter()
-        self.next_decile = 1
-        self.bar = None
-        if enabled and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="task", desc="forecast", leave=False)
-
-    def update(self) -> None:
-        self.count += 1
-        if self.bar is not None:
-            self.bar.update()
-        decile = self.count * 10 // self.total
-        if decile >= self.next_decile:
-            elapsed = time.perf_counter() - self.start
-            log.info("%3d%% of %d tasks done (%.1f s)", decile * 10, self.total, elapsed)
-            self.next_decile = decile + 1
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-# ---------------------------------------------------------------- running
 @dataclass
 class RunStats:
     tasks: int = 0
@@ -242,7 +115,7 @@ def execute(
     seed: int,
     trajectories: int,
     block_size: int,
-    client=None,
+    client: Client | None = None,
     target_se: float | None = None,
     max_trajectories: int | None = None,
     start: Counters | None = None,
@@ -288,12 +161,21 @@ def execute(
             checkpoint.save(total, force=True)
         raise
     stats.wall_time_s = time.perf_counter() - begin
-    if counter is not None:
+    if counter is not None and client is not None:
         stats.retries = counter.read(client)
     return total, stats
 
 
-def _run_tasks(scenario, tasks, seed, client, acc, progress, on_result, checkpoint) -> None:
+def _run_tasks(
+    scenario: Scenario,
+    tasks: list[Task],
+    seed: int,
+    client: Client | None,
+    acc: Accumulator,
+    progress: bool,
+    on_result: Callable[[int], None] | None,
+    checkpoint: Checkpoint | None,
+) -> None:
     bar = Progress(len(tasks), progress)
     try:
         if client is None:
@@ -301,8 +183,6 @@ def _run_tasks(scenario, tasks, seed, client, acc, progress, on_result, checkpoi
                 acc.add(*run_task(scenario.take(task.rows), task, seed))
                 _after(task.index, bar, on_result, checkpoint, acc)
         else:
-            from distributed import as_completed
-
             futures = [
                 client.submit(run_task, scenario.take(task.rows), task, seed, pure=False)
                 for task in tasks
@@ -316,7 +196,13 @@ def _run_tasks(scenario, tasks, seed, client, acc, progress, on_result, checkpoi
         bar.close()
 
 
-def _after(index, bar, on_result, checkpoint, acc) -> None:
+def _after(
+    index: int,
+    bar: Progress,
+    on_result: Callable[[int], None] | None,
+    checkpoint: Checkpoint | None,
+    acc: Accumulator,
+) -> None:
     bar.update()
     if checkpoint is not None:
         checkpoint.save(acc.total)
@@ -330,10 +216,8 @@ class _RetryCounter:
     NAME = "forecaster-retries"
 
     @classmethod
-    def install(cls, client):
-        from .dask_plugins import RescheduleCounter
-
-        def installed(dask_scheduler) -> bool:
+    def install(cls, client: Client) -> _RetryCounter | None:
+        def installed(dask_scheduler: Scheduler) -> bool:
             return cls.NAME in dask_scheduler.plugins
 
         try:
@@ -344,30 +228,9 @@ class _RetryCounter:
             return None
         return cls()
 
-    def read(self, client) -> int | None:
-        def count(dask_scheduler):
+    def read(self, client: Client) -> int | None:
+        def count(dask_scheduler: Scheduler) -> int | None:
             plugin = dask_scheduler.plugins.get(_RetryCounter.NAME)
-            return None if plugin is None else plugin.take()
+            return plugin.take() if isinstance(plugin, RescheduleCounter) else None
 
         return client.run_on_scheduler(count)
-
-
-def warm_kernels() -> float:
-    """Compile (or load from the cache) the kernels in this process; seconds taken."""
-    from .scenario import compile_scenario
-    from .spec import load_spec
-
-    start = time.perf_counter()
-    tiny = compile_scenario(load_spec(portfolio="regional"), grid={"threat.scale": [1.0]})
-    simulate(tiny, 0, 1, 0)
-    return time.perf_counter() - start
-
-
-def worker_environment() -> dict[str, str]:
-    """Environment for worker processes: one numba thread each."""
-    return {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-def quiet_dask_logs() -> None:
-    for name in ("distributed", "dask", "tornado", "bokeh"):
-        logging.getLogger(name).setLevel(logging.WARNING)

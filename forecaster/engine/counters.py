@@ -11,8 +11,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .kernels import layout, simulate_block
-from .scenario import Scenario
+from forecaster.kernels import layout, simulate_block
+from forecaster.scenario import Scenario
 
 
 @dataclass
@@ -108,15 +108,3 @@ def simulate(scenario: Scenario, first: int, n: int, seed: int) -> Counters:
     )  # fmt: skip
     counters.n_trajectories[:] = n
     return counters
-
-
-def simulate_blocks(scenario: Scenario, trajectories: int, seed: int, block_size: int) -> Counters:
-    """All of ``trajectories`` in blocks of ``block_size``, in-process, summed in order."""
-    if trajectories < 1:
-        raise ValueError(f"trajectories = {trajectories}: must be >= 1")
-    if block_size < 1:
-        raise ValueError(f"block_size = {block_size}: must be >= 1")
-    total = Counters.zeros(scenario)
-    for first in range(0, trajectories, block_size):
-        total += simulate(scenario, first, min(block_size, trajectories - first), seed)
-    return total

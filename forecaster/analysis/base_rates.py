@@ -3,7 +3,7 @@
 MODEL.md §6 asks that the default parameters give plausible base rates. This
 module computes them from a results dataset so that ``docs/model.md`` can show
 them beside the published figures, and so that an analyst can check a new
-portfolio the same way (``python -m forecaster.base_rates --portfolio nato``).
+portfolio the same way (``python -m forecaster.analysis.base_rates --portfolio nato``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ import math
 from dataclasses import dataclass
 
 import xarray as xr
+
+from forecaster.api import run
+from forecaster.config import compose, to_spec
 
 #: published figures (MODEL.md §6; ../shared/data/history/README.md for the COW and
 #: ATOP derivations), as (low, high) ranges and their sources
@@ -113,9 +116,7 @@ def spending(ds: xr.Dataset) -> dict[str, Rate]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .spec import load_spec
-    from .workflow import run_scenario
-
+    """``python -m forecaster.analysis.base_rates``: a markdown table of a portfolio's rates."""
     parser = argparse.ArgumentParser(description="base rates of a portfolio (markdown)")
     parser.add_argument("--portfolio", default="regional")
     parser.add_argument("--leader", default=None, help="the leading ally (default: its leader)")
@@ -123,8 +124,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trajectories", type=int, default=40_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    spec = load_spec(portfolio=args.portfolio)
-    ds = run_scenario(spec, args.trajectories, args.seed)
+    cfg = compose(
+        [
+            f"portfolio={args.portfolio}",
+            f"run.trajectories={args.trajectories}",
+            f"run.seed={args.seed}",
+            "cluster=in_process",
+        ]
+    )
+    spec = to_spec(cfg)
+    ds = run(cfg, progress=False)
     alliances = spec["portfolio"]["alliances"]
     leader = args.leader or next(a["leader"] for a in alliances.values() if a.get("leader"))
     targets = sorted(

@@ -13,75 +13,25 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError
-from .execution import quiet_dask_logs, warm_kernels, worker_environment
+from distributed import Client, LocalCluster
+
+from forecaster.config import JOBQUEUE_KINDS, cluster_problems
+from forecaster.errors import ConfigError
+
+from .workers import quiet_dask_logs, warm_kernels, worker_environment
+
+if TYPE_CHECKING:  # an optional dependency (the cluster extra)
+    from dask_jobqueue.core import JobQueueCluster
 
 log = logging.getLogger("forecaster")
 
-KINDS = ("local", "address", "slurm", "pbs", "in_process")
-JOBQUEUE_KINDS = ("slurm", "pbs")
 _clients: dict[tuple, Any] = {}
 _warm = False
 
 
-def cluster_problems(cluster: Mapping[str, Any] | None) -> list[str]:
-    """What is wrong with a ``cluster`` config (empty when it is usable)."""
-    cluster = cluster or {}
-    kind = cluster.get("kind")
-    if kind not in KINDS:
-        return [f"cluster.kind = {kind!r}: must be one of {', '.join(KINDS)}"]
-    problems = []
-    if kind == "local":
-        n = cluster.get("n_workers")
-        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-            problems.append(f"cluster.n_workers = {n!r}: must be a positive integer or null")
-    if kind == "address":
-        address = cluster.get("address")
-        if not isinstance(address, str) or "://" not in address:
-            problems.append(
-                f"cluster.address = {address!r}: must be a scheduler address like tcp://host:8786"
-            )
-    if kind in JOBQUEUE_KINDS:
-        problems += _jobqueue_problems(cluster)
-    return problems
-
-
-def _jobqueue_problems(cluster: Mapping[str, Any]) -> list[str]:
-    problems = []
-    kind = cluster["kind"]
-    cores = cluster.get("cores")
-    if isinstance(cores, bool) or not isinstance(cores, int) or cores < 1:
-        problems.append(f"cluster.cores = {cores!r}: must be a positive integer (cores per job)")
-    for key in ("memory", "walltime"):
-        if not isinstance(cluster.get(key), str) or not cluster.get(key):
-            problems.append(f"cluster.{key} = {cluster.get(key)!r}: required for {kind}, "
-                            "e.g. memory: 64GB, walltime: '02:00:00'")  # fmt: skip
-    n_jobs = cluster.get("n_jobs")
-    adaptive = cluster.get("adaptive")
-    if adaptive is None:
-        if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
-            problems.append(f"cluster.n_jobs = {n_jobs!r}: a positive number of jobs, "
-                            "or set cluster.adaptive: {minimum_jobs, maximum_jobs}")  # fmt: skip
-    elif not isinstance(adaptive, Mapping) or set(adaptive) != {"minimum_jobs", "maximum_jobs"}:
-        problems.append(f"cluster.adaptive = {adaptive!r}: must be null or "
-                        "{minimum_jobs: int, maximum_jobs: int}")  # fmt: skip
-    elif (
-        not 0 <= adaptive["minimum_jobs"] <= adaptive["maximum_jobs"]
-        or adaptive["maximum_jobs"] < 1
-    ):
-        problems.append(f"cluster.adaptive = {dict(adaptive)!r}: needs "
-                        "0 <= minimum_jobs <= maximum_jobs and maximum_jobs >= 1")  # fmt: skip
-    try:
-        import dask_jobqueue  # noqa: F401
-    except ImportError:
-        problems.append(f"cluster.kind = {kind!r}: needs dask-jobqueue "
-                        "(pip install 'forecaster[cluster]')")  # fmt: skip
-    return problems
-
-
-def jobqueue_cluster(cluster: Mapping[str, Any]):
+def jobqueue_cluster(cluster: Mapping[str, Any]) -> JobQueueCluster:
     """A dask-jobqueue SLURMCluster or PBSCluster for the config, not yet scaled.
 
     Each job runs ``cores`` single-threaded worker processes. The job script's
@@ -116,7 +66,7 @@ def jobqueue_cluster(cluster: Mapping[str, Any]):
     )
 
 
-def get_client(cluster: Mapping[str, Any]):
+def get_client(cluster: Mapping[str, Any]) -> Client | None:
     """A dask client for the cluster config, started once per process; None for in_process."""
     problems = cluster_problems(cluster)
     if problems:
@@ -132,16 +82,12 @@ def get_client(cluster: Mapping[str, Any]):
     client = _clients.get(key)
     if client is not None and client.status == "running":
         return client
-    from distributed import Client
-
     quiet_dask_logs()  # after the import: importing distributed sets its loggers to INFO
 
     # compile (or load) the kernels here once, so workers only read the cache
     seconds = warm_kernels()
     log.info("kernels ready in %.1f s", seconds)
     if kind == "local":
-        from distributed import LocalCluster
-
         n_workers = cluster.get("n_workers") or os.cpu_count() or 1
         local = LocalCluster(
             n_workers=n_workers,

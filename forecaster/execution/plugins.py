@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 from distributed.diagnostics.plugin import SchedulerPlugin
 
 
@@ -15,7 +18,7 @@ class RescheduleCounter(SchedulerPlugin):
     def __init__(self) -> None:
         self.count = 0
 
-    def transition(self, key, start, finish, *args, **kwargs) -> None:
+    def transition(self, key: Hashable, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
         name = key[0] if isinstance(key, tuple) else str(key)
         if (
             "run_task" in name

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from forecaster.kernels import layout as L
+from forecaster.kernels.samplers import FAMILIES, INHERIT
+from forecaster.scenario import Scenario
+
 from .counters import Counters
-from .kernels import layout as L
-from .kernels.samplers import FAMILIES, INHERIT
-from .scenario import Scenario
 
 _CODE = {code: family for family, (code, _) in FAMILIES.items()}
 
@@ -240,7 +241,7 @@ class _Row:
         for k in np.flatnonzero(self.adv):
             for j in range(S):
                 if self.w[k, j] > 0:
-                    self.crisis(k, j, live_alive, two_or_more)
+                    self.crisis(int(k), j, live_alive, two_or_more)
         # wars: attrition, then ends
         at_war = self.war.any(axis=(1, 2))
         if self.on["war_costs"]:
@@ -252,7 +253,7 @@ class _Row:
             rng.random(active.shape) < (dt / self.theta["war_duration_years"])[:, None, None]
         )
         self.war[ends] = False
-        self.at_war = self.war.any(axis=(1, 2))
+        self.at_war = np.asarray(self.war.any(axis=(1, 2)))
         # 10. exit
         if self.on["exit"]:
             self.exits(dt)
@@ -304,7 +305,9 @@ class _Row:
         col = int(np.searchsorted(self.targets, j))
         h, eff = self.h[:, :, col], self.eff[:, :, col]
         bound = self.obligation[:, :, col] >= 0  # [N, S]
-        free_pair = ~self.war[:, k].any(axis=(1))[:, j]  # j not at war with k in any of k's wars
+        free_pair = ~np.asarray(self.war[:, k].any(axis=1))[
+            :, j
+        ]  # j not at war with k in any of k's wars
         w = self.w[k, j]
         with_j = live_alive[:, :, j] & two_or_more  # [N, A]
         protected = with_j.any(axis=1)

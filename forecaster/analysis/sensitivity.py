@@ -22,18 +22,16 @@ From the command line::
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
 from omegaconf import DictConfig, OmegaConf
 
-from .errors import ConfigError
+from forecaster.api import run
+from forecaster.config import to_spec
+from forecaster.errors import ConfigError
 
 
 def design(parameters: Mapping[str, tuple[float, float]], n_base: int, second_order: bool = False,
@@ -63,7 +61,7 @@ def design(parameters: Mapping[str, tuple[float, float]], n_base: int, second_or
 def outcome_values(ds: xr.Dataset, outcome: str, select: Mapping[str, Any] | None) -> xr.DataArray:
     """The outcome over design points; ``select`` fixes other dims, time is the horizon."""
     if outcome not in ds:
-        options = sorted(v for v in ds.data_vars if not v.endswith("_se"))
+        options = sorted(str(v) for v in ds.data_vars if not str(v).endswith("_se"))
         raise ConfigError(
             [f"outcome = {outcome!r}: not a results variable (one of {', '.join(options)})"]
         )
@@ -120,19 +118,10 @@ def sobol(
     """
     from SALib.analyze import sobol as sobol_analyze
 
-    from .clusters import get_client
-    from .config import check, to_spec
-    from .execution import execute
-    from .results import to_dataset
-
     problem, sample = design(parameters, n_base, second_order, seed=int(cfg.run.seed))
     points = [dict(zip(problem["names"], map(float, row), strict=True)) for row in sample]
-    scenario = check(cfg, points=points)
+    results = run(cfg, progress=progress, points=points)
     spec = to_spec(cfg)
-    client = get_client(spec["cluster"])
-    total, stats = execute(scenario, int(cfg.run.seed), int(cfg.run.trajectories),
-                           int(cfg.run.block_size), client=client, progress=progress)  # fmt: skip
-    results = to_dataset(scenario, total)
     y = outcome_values(results, outcome, select)
     si = sobol_analyze.analyze(
         problem,
@@ -170,7 +159,7 @@ def sobol(
             "design_points": len(sample),
             "trajectories_per_point": int(cfg.run.trajectories),
             "seed": int(cfg.run.seed),
-            "wall_time_s": stats.wall_time_s,
+            "wall_time_s": results.attrs["wall_time_s"],
             "config": OmegaConf.to_yaml(OmegaConf.create(spec)),
             "method": "Saltelli/Sobol design and analysis by SALib; common random numbers",
         },
@@ -192,77 +181,9 @@ def format_ranking(si: xr.Dataset) -> str:
     lines = [f"Sobol indices of {si.attrs['outcome']} {si.attrs['select']} "
              f"({si.attrs['design_points']} design points x {si.attrs['trajectories_per_point']} "
              "trajectories)", "", f"{'parameter':45s} {'S1':>16s} {'ST':>16s}"]  # fmt: skip
-    for i in order:
-        lines.append(
-            f"{si.parameter.values[i]!s:45s} {si.S1.values[i]:7.3f} ± {si.S1_conf.values[i]:5.3f} "
-            f"{si.ST.values[i]:7.3f} ± {si.ST_conf.values[i]:5.3f}"
-        )
+    lines += [
+        f"{si.parameter.values[i]!s:45s} {si.S1.values[i]:7.3f} ± {si.S1_conf.values[i]:5.3f} "
+        f"{si.ST.values[i]:7.3f} ± {si.ST_conf.values[i]:5.3f}"
+        for i in order
+    ]
     return "\n".join(lines)
-
-
-def _parse_param(text: str) -> tuple[str, tuple[float, float]]:
-    name, _, bounds = text.partition("=")
-    low, _, high = bounds.partition(":")
-    try:
-        return name, (float(low), float(high))
-    except ValueError:
-        raise ConfigError([f"--param {text!r}: write it as dotted.path=low:high"]) from None
-
-
-def _parse_select(items: list[str]) -> dict[str, Any]:
-    select: dict[str, Any] = {}
-    for item in items:
-        key, _, value = item.partition("=")
-        if not value:
-            raise ConfigError([f"--select {item!r}: write it as dimension=value"])
-        try:
-            select[key] = float(value) if key == "time" else value
-        except ValueError:
-            raise ConfigError([f"--select {item!r}: time must be a number of years"]) from None
-    return select
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The ``forecast-sensitivity`` command."""
-    parser = argparse.ArgumentParser(
-        prog="forecast-sensitivity",
-        description="Sobol indices of a forecaster outcome; extra arguments are config overrides.",
-    )
-    parser.add_argument("--outcome", required=True, help="a results variable, e.g. p_entrapment")
-    parser.add_argument("--select", action="append", default=[], metavar="DIM=VALUE")
-    parser.add_argument("--param", action="append", default=[], metavar="PATH=LOW:HIGH",
-                        required=True)  # fmt: skip
-    parser.add_argument("--n-base", type=int, default=64)
-    parser.add_argument("--second-order", action="store_true")
-    parser.add_argument("--output-dir", type=Path, default=None)
-    args, overrides = parser.parse_known_args(argv)
-    from .config import compose
-
-    try:
-        parameters = dict(_parse_param(p) for p in args.param)
-        cfg = compose(overrides)
-        si = sobol(cfg, parameters, args.outcome, _parse_select(args.select), args.n_base,
-                   args.second_order, progress=True)  # fmt: skip
-    except ConfigError as err:
-        print(str(err), file=sys.stderr)
-        return 2
-    except Exception as err:  # a Hydra composition error in the overrides
-        from hydra.errors import HydraException
-        from omegaconf.errors import OmegaConfBaseException
-
-        if isinstance(err, HydraException | OmegaConfBaseException):
-            print(f"invalid configuration: {str(err).strip().splitlines()[0]}", file=sys.stderr)
-            return 2
-        raise
-    out = args.output_dir or Path("outputs") / "sensitivity" / dt.datetime.now().strftime(
-        "%Y-%m-%d/%H-%M-%S"
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    si.to_netcdf(out / "sensitivity.nc")
-    print(format_ranking(si))
-    print(f"\nindices: {out / 'sensitivity.nc'}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

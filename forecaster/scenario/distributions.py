@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TypeGuard
 
-from .errors import Problems
-from .kernels.samplers import FAMILIES
+from forecaster.errors import Problems
+from forecaster.kernels.samplers import FAMILIES
 
 #: parameter constraints per family: name -> (test, description)
 _CONSTRAINTS = {
@@ -20,7 +21,7 @@ _CONSTRAINTS = {
 }
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -77,7 +78,7 @@ def parse(key: str, value: object, problems: Problems) -> tuple[int, tuple[float
         ok = False
     while len(params) < 3:
         params.append(0.0)
-    return (code if ok else 0), tuple(params)
+    return (code if ok else 0), (params[0], params[1], params[2])
 
 
 def support(code: int, params: tuple[float, float, float]) -> tuple[float, float]:

@@ -24,7 +24,7 @@ import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from .api import write_results
+from forecaster.results import write_results
 
 log = logging.getLogger("forecaster")
 

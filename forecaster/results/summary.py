@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import xarray as xr
 
+from .io import config_of
+
 
 def _interval(p: float, se: float) -> str:
     return f"{p:6.3f} [{max(0.0, p - 1.96 * se):.3f}, {min(1.0, p + 1.96 * se):.3f}]"
@@ -11,8 +13,6 @@ def _interval(p: float, se: float) -> str:
 
 def key_states(ds: xr.Dataset) -> list[str]:
     """Alliance leaders and the adversaries' targets, in portfolio order; all allies if none."""
-    from .api import config_of
-
     try:
         portfolio = config_of(ds)["portfolio"]
     except KeyError:

@@ -9,10 +9,10 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from .api import finish, run
-from .config import CONFIG_NAME, CONFIG_PATH, VERSION_BASE
-from .errors import ConfigError
-from .summary import format_summary
+from forecaster.api import finish, run
+from forecaster.config import CONFIG_NAME, CONFIG_PATH, VERSION_BASE
+from forecaster.errors import ConfigError
+from forecaster.results import format_summary
 
 log = logging.getLogger("forecaster")
 

@@ -1,0 +1,2 @@
+"""Command-line layer: the ``forecast`` and ``forecast-sensitivity`` commands and the
+Hydra callback that gathers a multirun."""

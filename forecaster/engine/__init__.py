@@ -1,0 +1,11 @@
+"""Engine layer: one kernel call over a block of trajectories, and its additive counters.
+
+:func:`simulate` is the only place Python calls the kernels; the executor
+(:mod:`forecaster.execution`) decides which blocks to simulate and adds their
+counters. :mod:`forecaster.engine.reference` is an independent NumPy
+implementation of the same model, used by the tests and the benchmarks.
+"""
+
+from .counters import Counters, simulate
+
+__all__ = ["Counters", "simulate"]

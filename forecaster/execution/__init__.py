@@ -1,0 +1,28 @@
+"""Execution layer: tasks of (grid rows x trajectory block) on dask or in-process.
+
+:func:`execute` is the one executor: every run, from the command line, the
+Python API or a sensitivity analysis, goes through it (``client=None`` runs the
+tasks in this process, in order).
+"""
+
+from .checkpoint import CHECKPOINT_NAME, Checkpoint, fingerprint
+from .clusters import close_all, get_client, jobqueue_cluster
+from .executor import RunStats, Task, execute, plan
+from .precision import headline_se, next_goal
+from .workers import warm_kernels
+
+__all__ = [
+    "CHECKPOINT_NAME",
+    "Checkpoint",
+    "RunStats",
+    "Task",
+    "close_all",
+    "execute",
+    "fingerprint",
+    "get_client",
+    "headline_se",
+    "jobqueue_cluster",
+    "next_goal",
+    "plan",
+    "warm_kernels",
+]
