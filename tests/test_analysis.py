@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pytest
 from omegaconf import OmegaConf
@@ -16,8 +15,12 @@ import forecaster
 from forecaster.analysis.sensitivity import sobol
 from forecaster.testing import no_alliances, pinned
 
+from .conftest import requires_nbclient, requires_salib
+
+matplotlib = pytest.importorskip("matplotlib", reason="plots need the analysis extra")
+
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+plt = pytest.importorskip("matplotlib.pyplot")
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "portfolio.alliances.pact.explicitness"
@@ -98,6 +101,7 @@ def toy_config():
     return cfg
 
 
+@requires_salib
 def test_sobol_indices_find_the_only_parameter_that_matters():
     si = sobol(
         toy_config(),
@@ -116,6 +120,7 @@ def test_sobol_indices_find_the_only_parameter_that_matters():
     assert si.attrs["outcome"] == "p_war"
 
 
+@requires_salib
 def test_sobol_rejects_bad_input():
     with pytest.raises(forecaster.ConfigError, match="n_base = 6: must be a power of two"):
         sobol(toy_config(), {"threat.scale": (0.5, 2.0)}, "p_war", {"state": "SMALL"}, n_base=6)
@@ -125,6 +130,8 @@ def test_sobol_rejects_bad_input():
         sobol(toy_config(), {"threat.scale": (0.5, 2.0)}, "p_war", None, n_base=4)
 
 
+@pytest.mark.slow
+@requires_salib
 def test_sensitivity_command(tmp_path):
     exe = Path(sys.executable).parent / "forecast-sensitivity"
     args = [str(exe), "--outcome", "p_war", "--select", "state=PROTEGE", "--param",
@@ -139,6 +146,9 @@ def test_sensitivity_command(tmp_path):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow
+@requires_nbclient
+@requires_salib
 def test_the_example_notebook_runs(tmp_path):
     import nbformat
     from nbclient import NotebookClient

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import xarray as xr
 
 import forecaster
@@ -17,6 +18,7 @@ FORECAST = Path(sys.executable).parent / "forecast"
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 
+@pytest.mark.slow
 def test_forecast_runs_writes_results_and_a_fresh_process_opens_them(tmp_path):
     out = tmp_path / "run"
     done = subprocess.run(

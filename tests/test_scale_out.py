@@ -16,6 +16,9 @@ import xarray as xr
 import forecaster
 from forecaster import execution as clusters
 from forecaster.execution import CHECKPOINT_NAME
+from forecaster.execution.clusters import jobqueue_cluster
+
+from .conftest import requires_jobqueue, requires_submitit
 
 BASE = ["portfolio=regional", "run.trajectories=600", "run.seed=21"]
 FORECAST = Path(sys.executable).parent / "forecast"
@@ -92,6 +95,7 @@ def scheduler_and_two_workers(tmp_path):
             p.wait()
 
 
+@pytest.mark.slow
 def test_a_killed_worker_does_not_change_the_counts(scheduler_and_two_workers, reference_run):
     address, workers = scheduler_and_two_workers
     killed = []
@@ -156,6 +160,7 @@ def test_resume_refuses_a_checkpoint_of_another_scenario(tmp_path):
         forecaster.run(other, progress=False)
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_the_completed_blocks_and_the_cli_resumes_them(tmp_path, reference_run):
     run_dir = tmp_path / "run"
     args = [*BASE, "cluster=in_process", "run.block_size=5", f"hydra.run.dir={run_dir}"]
@@ -176,6 +181,7 @@ def test_ctrl_c_keeps_the_completed_blocks_and_the_cli_resumes_them(tmp_path, re
     counts_equal(forecaster.open_results(run_dir).load(), reference_run)
 
 
+@pytest.mark.slow
 def test_a_multirun_equals_an_in_run_sweep(tmp_path):
     sweep_dir = tmp_path / "sweep"
     done = subprocess.run(
@@ -197,6 +203,8 @@ def test_a_multirun_equals_an_in_run_sweep(tmp_path):
         np.testing.assert_array_equal(gathered[name].values, in_run[name].values, err_msg=name)
 
 
+@pytest.mark.slow
+@requires_submitit
 def test_the_submitit_launcher_runs_and_gathers_a_multirun(tmp_path):
     """hydra-submitit-launcher's local mode: the same plugin as on SLURM, on this machine."""
     sweep_dir = tmp_path / "sweep"
@@ -215,6 +223,7 @@ def test_the_submitit_launcher_runs_and_gathers_a_multirun(tmp_path):
         np.testing.assert_array_equal(gathered[name].values, in_run[name].values, err_msg=name)
 
 
+@pytest.mark.slow
 def test_a_multirun_over_portfolios_keeps_every_state(tmp_path):
     sweep_dir = tmp_path / "sweep"
     done = subprocess.run(
@@ -250,10 +259,9 @@ def test_target_se_stops_at_the_target():
     assert float(capped.max_headline_se) > target
 
 
+@requires_jobqueue
 @pytest.mark.parametrize("kind", ["slurm", "pbs"])
 def test_batch_job_scripts_carry_resources_and_numba_settings(kind):
-    from forecaster.execution.clusters import jobqueue_cluster
-
     cfg = forecaster.compose([f"cluster={kind}", "cluster.cores=8", "cluster.memory=32GB",
                               "cluster.walltime=01:30:00", "cluster.queue=short",
                               "cluster.account=proj42", "cluster.scheduler_host=127.0.0.1",

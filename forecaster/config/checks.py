@@ -50,12 +50,22 @@ def cluster_problems(cluster: Mapping[str, Any] | None) -> list[str]:
         n = cluster.get("n_workers")
         if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
             problems.append(f"cluster.n_workers = {n!r}: must be a positive integer or null")
+        if not isinstance(cluster.get("processes", False), bool):
+            problems.append(f"cluster.processes = {cluster.get('processes')!r}: must be true or "
+                            "false (false: worker threads in this process)")  # fmt: skip
     if kind == "address":
         address = cluster.get("address")
         if not isinstance(address, str) or "://" not in address:
             problems.append(
                 f"cluster.address = {address!r}: must be a scheduler address like tcp://host:8786"
             )
+        timeout = cluster.get("timeout", 10)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            problems.append(f"cluster.timeout = {timeout!r}: must be a number of seconds > 0")
+    dashboard = cluster.get("dashboard_address")
+    if dashboard is not None and (not isinstance(dashboard, str) or ":" not in dashboard):
+        problems.append(f"cluster.dashboard_address = {dashboard!r}: must be host:port "
+                        "(port 0: any free port) or null for no dashboard")  # fmt: skip
     if kind in JOBQUEUE_KINDS:
         problems += _jobqueue_problems(cluster)
     return problems

@@ -34,6 +34,13 @@ from .progress import Progress
 
 log = logging.getLogger("forecaster")
 
+#: How often dask runs a task again after it raised (a transient error on a worker:
+#: a full disk, a lost file system, memory). Randomness is keyed, so a task run
+#: again returns the same counters. A task whose worker died is rescheduled by
+#: dask whatever this says; a task that fails every time fails the run after
+#: 1 + TASK_RETRIES tries, with its own error.
+TASK_RETRIES = 2
+
 
 @dataclass(frozen=True)
 class Task:
@@ -184,7 +191,9 @@ def _run_tasks(
                 _after(task.index, bar, on_result, checkpoint, acc)
         else:
             futures = [
-                client.submit(run_task, scenario.take(task.rows), task, seed, pure=False)
+                client.submit(
+                    run_task, scenario.take(task.rows), task, seed, pure=False, retries=TASK_RETRIES
+                )
                 for task in tasks
             ]
             for future in as_completed(futures, loop=client.loop):

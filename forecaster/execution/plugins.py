@@ -1,4 +1,4 @@
-"""A dask scheduler plugin (imported only when a cluster is used)."""
+"""A dask scheduler plugin that counts the tasks dask had to run again."""
 
 from __future__ import annotations
 

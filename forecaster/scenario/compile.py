@@ -23,7 +23,7 @@ import copy
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -145,7 +145,6 @@ class Scenario:
     grid_values: tuple[tuple[float, ...], ...] = ()
     #: True: grid_values[k][i] is key k at point i (one "sample" dimension)
     points: bool = False
-    spec: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -325,7 +324,6 @@ def compile_scenario(
         grid_keys=keys,
         grid_values=grid_values,
         points=points is not None,
-        spec=_plain(spec),
         **stacked,
     )
 
