@@ -138,7 +138,7 @@ def run(
     )
     se = headline_se(total, scenario.is_adversary).reshape(scenario.grid_shape)
     ds["max_headline_se"] = (
-        list(scenario.grid_dims),
+        list(ds.n_trajectories.dims),
         se,
         {
             "long_name": "largest Monte Carlo standard error among the headline "

@@ -44,14 +44,35 @@ def close_figures():
 def test_surface_shows_the_estimate_and_its_error(sweep):
     fig, (ax, ax_se) = sweep.forecast.surface("p_entrapment", x="threat.scale", y=KEY,
                                               select={"state": "PATRON"})  # fmt: skip
-    expected = sweep.p_entrapment.sel(state="PATRON").isel(time=-1).transpose(KEY, "threat.scale")
+    dims = (sweep.forecast.name(KEY), sweep.forecast.name("threat.scale"))
+    expected = sweep.p_entrapment.sel(state="PATRON").isel(time=-1).transpose(*dims)
     np.testing.assert_allclose(ax.collections[0].get_array().reshape(3, 2), expected.values)
-    se = sweep.p_entrapment_se.sel(state="PATRON").isel(time=-1).transpose(KEY, "threat.scale")
+    se = sweep.p_entrapment_se.sel(state="PATRON").isel(time=-1).transpose(*dims)
     np.testing.assert_allclose(ax_se.collections[0].get_array().reshape(3, 2), se.values)
-    assert ax.get_xlabel() == "threat.scale" and ax.get_ylabel() == "pact.explicitness"
-    assert "state=PATRON" in ax.get_title() and "10 years" in ax.get_title()
+    assert ax.get_xlabel() == "threat level (× opportunity rate)"
+    assert ax.get_ylabel() == "commitment explicitness (pact)"
+    assert ax.get_title() == "P(entrapment) of PATRON within 10 years"
     colorbar_labels = [a.get_ylabel() for a in fig.axes if a not in (ax, ax_se)]
-    assert "p_entrapment (1)" in colorbar_labels
+    assert colorbar_labels == ["probability", "standard error"]
+    # the axes end at the data: no empty margins beyond the grid
+    assert ax.get_xlim() == (0.5, 2.0) and ax.get_ylim() == (0.1, 0.9)
+    # contour labels are distinct round levels
+    labels = [t.get_text() for t in ax.texts]
+    assert len(labels) == len(set(labels))
+
+
+def test_an_uneven_grid_is_drawn_at_its_true_positions():
+    cfg = forecaster.compose([
+        "portfolio=regional", "cluster=in_process", "run.trajectories=50",
+        f"+sweep.grid.{KEY}=[0.1,0.2,0.9]", "+sweep.grid.threat.scale=[0.5,2]",
+    ])  # fmt: skip
+    uneven = forecaster.run(cfg, progress=False)
+    _fig, (ax, _) = uneven.forecast.surface("p_war", x="threat.scale", y=KEY,
+                                            select={"state": "PROTEGE"})  # fmt: skip
+    assert list(ax.get_yticks()) == [0.1, 0.2, 0.9]
+    # cell edges halfway between grid values: the cell of 0.9 spans 0.55 .. 0.9 (clipped)
+    edges = ax.collections[0].get_coordinates()[:, 0, 1]
+    np.testing.assert_allclose(edges, [0.05, 0.15, 0.55, 1.25])
 
 
 def test_surface_asks_to_select_remaining_dimensions(sweep):
@@ -59,22 +80,38 @@ def test_surface_asks_to_select_remaining_dimensions(sweep):
         sweep.forecast.surface("p_entrapment", x="threat.scale", y=KEY)
 
 
-def test_hazard_curves_have_bands_per_state(sweep):
+def test_by_time_curves_have_bands_per_state_and_name_their_grid_point(sweep):
     point = {KEY: 0.5, "threat.scale": 2.0}
-    _fig, ax = sweep.forecast.hazard("p_war", states=["PROTEGE", "PATRON"], select=point)
+    _fig, ax = sweep.forecast.by_time("p_war", states=["PROTEGE", "PATRON"], select=point)
     lines = ax.get_lines()
     assert [line.get_label() for line in lines] == ["PROTEGE", "PATRON"]
-    np.testing.assert_allclose(lines[0].get_ydata(), sweep.p_war.sel(point).sel(state="PROTEGE"))
+    at = sweep.forecast.sel(point, state="PROTEGE")
+    np.testing.assert_allclose(lines[0].get_ydata(), at.p_war)
     assert len(ax.collections) == 2  # one 95% band per state
-    assert ax.get_xlabel() == "years from the start" and "probability" in ax.get_ylabel()
+    np.testing.assert_allclose(ax.collections[0].get_paths()[0].vertices[:, 1].max(),
+                               at.p_war_upper.max())  # fmt: skip
+    assert ax.get_xlabel() == "years from the start" and ax.get_ylabel() == "P(war) by t"
+    assert "commitment explicitness (pact) = 0.5" in ax.get_title()
+    assert "threat level (× opportunity rate) = 2" in ax.get_title()
     assert ax.get_legend() is not None
+
+
+def test_hazard_is_the_annual_rate_of_first_events(sweep):
+    point = {KEY: 0.5, "threat.scale": 2.0}
+    _fig, ax = sweep.forecast.hazard("p_war", states=["PROTEGE"], select=point)
+    at = sweep.forecast.sel(point, state="PROTEGE")
+    p = np.concatenate([[0.0], at.p_war.values])
+    dt = float(at.time[0])
+    expected = -np.log1p(-(p[1:] - p[:-1]) / (1 - p[:-1])) / dt
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), expected, atol=1e-12)
+    assert ax.get_ylabel() == "hazard (per year)"
 
 
 def test_exceedance_curve_from_the_histograms(sweep):
     point = {KEY: 0.9, "threat.scale": 2.0}
     _fig, ax = sweep.forecast.exceedance("crises", select=point)
     line = ax.get_lines()[0]
-    expected = sweep.p_crises_at_least.sel(point).values
+    expected = sweep.forecast.sel(point).p_crises_at_least.values
     np.testing.assert_allclose(line.get_ydata(), expected[1 : 1 + len(line.get_ydata())])
     assert ax.get_yscale() == "log" and ax.get_ylabel() == "P(crises ≥ n)"
 
@@ -83,7 +120,7 @@ def test_tradeoff_has_one_labelled_point_per_sweep_value(sweep):
     _fig, ax = sweep.forecast.tradeoff(KEY, protege="PROTEGE", patron="PATRON",
                                       select={"threat.scale": 2.0})  # fmt: skip
     line = ax.get_lines()[0]
-    end = sweep.isel(time=-1).sel({"threat.scale": 2.0})
+    end = sweep.isel(time=-1).forecast.sel({"threat.scale": 2.0})
     np.testing.assert_allclose(line.get_xdata(), end.p_abandonment.sel(state="PROTEGE"))
     np.testing.assert_allclose(line.get_ydata(), end.p_entrapment.sel(state="PATRON"))
     assert [t.get_text() for t in ax.texts] == ["0.1", "0.5", "0.9"]

@@ -22,8 +22,8 @@ def test_every_shipped_config_composes_and_runs(override):
     assert ds.sizes["time"] == 4
     assert float(ds.p_intact.min()) <= 1.0
     if override == "sweep=snyder":
-        assert ds.sizes["portfolio.alliances.nato.explicitness"] == 5
-        assert ds.sizes["portfolio.alliances.nato.escalation_control"] == 3
+        assert ds.sizes["portfolio__alliances__nato__explicitness"] == 5
+        assert ds.sizes["portfolio__alliances__nato__escalation_control"] == 3
 
 
 def test_the_default_is_nato_with_baseline_groups():

@@ -31,13 +31,17 @@ def dataset():
 
 def test_every_variable_is_documented(dataset):
     documented = set(re.findall(r"`([a-z_]+)`", DOCS.read_text()))
-    missing = [v for v in dataset.data_vars if not v.endswith("_se") and v not in documented]
+    twins = ("_se", "_lower", "_upper")
+    missing = [v for v in dataset.data_vars if not v.endswith(twins) and v not in documented]
     assert not missing, f"add to docs/results.md: {missing}"
     for name, var in dataset.data_vars.items():
         assert var.attrs.get("long_name"), name
         assert var.attrs.get("units") == "1", name
-        if name.startswith(("p_", "mean_")) and not name.endswith("_se"):
+        if name.startswith("mean_") and not name.endswith(twins):
             assert var.attrs["ancillary_variables"] == f"{name}_se"
+        if name.startswith("p_") and not name.endswith(twins):
+            assert var.attrs["ancillary_variables"] == f"{name}_se {name}_lower {name}_upper"
+            assert {f"{name}_se", f"{name}_lower", f"{name}_upper"} <= set(dataset.data_vars)
             assert f"{name}_se" in dataset
 
 

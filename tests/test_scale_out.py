@@ -196,8 +196,9 @@ def test_a_multirun_equals_an_in_run_sweep(tmp_path):
         *BASE, "cluster=in_process", "+sweep.grid.threat.scale=[0.5,1,2]",
         "+sweep.grid.portfolio.alliances.pact.explicitness=[0.2,0.8]",
     ]), progress=False)  # fmt: skip
-    keys = ["threat.scale", "portfolio.alliances.pact.explicitness"]
+    keys = ["threat__scale", "portfolio__alliances__pact__explicitness"]
     assert set(keys) <= set(gathered.dims)
+    assert forecaster.results.config_keys(gathered) == forecaster.results.config_keys(in_run)
     gathered = gathered.transpose(*keys, ...)
     for name in [*PROBABILITIES, "n_trajectories"]:
         np.testing.assert_array_equal(gathered[name].values, in_run[name].values, err_msg=name)

@@ -13,7 +13,7 @@ import math
 
 import pytest
 
-from forecaster.results import to_dataset
+from forecaster.results import dim_name, to_dataset
 from forecaster.scenario import compile_scenario
 from forecaster.testing import simulate_in_order, spec_of
 
@@ -53,7 +53,7 @@ def test_explicitness_trades_abandonment_for_entrapment(regional):
     """Snyder 1984: a clearer commitment abandons less and entraps more."""
     key = "portfolio.alliances.pact.explicitness"
     ds = run(regional, grid={key: [0.1, 0.9]}).isel(time=-1)
-    vague, clear = ds.isel({key: 0}), ds.isel({key: 1})
+    vague, clear = ds.isel({dim_name(key): 0}), ds.isel({dim_name(key): 1})
     protege, patron = {"state": "PROTEGE"}, {"state": "PATRON"}
     assert_lower(
         clear.p_abandonment.sel(protege), clear.p_abandonment_se.sel(protege),
@@ -69,7 +69,7 @@ def test_escalation_control_lowers_entrapment(regional):
     """Restraint by the patron removes entrapment through provoked crises."""
     key = "portfolio.alliances.pact.escalation_control"
     ds = run(regional, grid={key: [0.0, 1.0]}).isel(time=-1)
-    loose, tight = ds.isel({key: 0}), ds.isel({key: 1})
+    loose, tight = ds.isel({dim_name(key): 0}), ds.isel({dim_name(key): 1})
     # the regional allies care about the protégé: only provoked wars entrap them
     for ally in ("ALLY_A", "ALLY_B"):
         sel = {"state": ally}

@@ -6,11 +6,17 @@ of the multirun, :class:`GatherResults` (a Hydra callback registered in
 ``conf/config.yaml``) writes ``<sweep dir>/results.zarr``: every job's dataset
 expanded along the keys whose value differs between jobs, then merged.
 
-Keys keep their command-line names (``threat.scale``), the same names an
-in-run sweep uses, so a multirun and an in-run sweep over the same values give
-the same dataset. A categorical key such as ``portfolio`` becomes a dimension
-of strings. States and alliances are the union over jobs: where a job's
-portfolio lacks a state, its variables are NaN there.
+Keys become the dimensions an in-run sweep uses (``threat.scale`` →
+``threat__scale``, the key kept in the coordinate's ``config_key``), so a
+multirun and an in-run sweep over the same values give the same dataset. A
+categorical key such as ``portfolio`` becomes a dimension of strings. States
+and alliances are the union over jobs: where a job's portfolio lacks a state,
+its variables are NaN there.
+
+Attributes mean what they mean in a single run: ``trajectories`` is the total
+over all jobs (each job's count is ``n_trajectories``), ``config`` is the first
+job's resolved config, and the variable ``job_config`` holds every job's
+(``forecaster.config_of`` of a one-job selection returns it).
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xarray as xr
 import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from forecaster.results import write_results
+from forecaster.results import dim_name, write_results
 
 log = logging.getLogger("forecaster")
 
@@ -76,11 +83,24 @@ def gather(sweep_dir: Path) -> Path | None:
     swept = [k for k in keys if len({repr(o.get(k)) for o in overrides}) > 1]
     parts = []
     for job, values in zip(jobs, overrides, strict=True):
-        ds = _with_object_strings(xr.open_zarr(job / "results.zarr", consolidated=False).load())
+        ds = _with_object_strings(xr.open_zarr(job / "results.zarr").load())
+        config = ds.attrs.get("config", "")
         for key in reversed(swept):
-            ds = ds.expand_dims({key: [values.get(key)]})
+            ds = ds.expand_dims({dim_name(key): [values.get(key)]})
+        ds["job_config"] = xr.DataArray(
+            np.array(config, dtype=object),
+            attrs={"long_name": "the job's resolved config (YAML)"},
+        ).expand_dims({dim_name(key): ds[dim_name(key)].values for key in swept})
         parts.append(ds)
     merged = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts")
+    for key in swept:
+        merged[dim_name(key)].attrs.update({"long_name": key, "config_key": key})
+        if merged[dim_name(key)].dtype.kind in "fiu":
+            merged[dim_name(key)].attrs["units"] = "1"
+    merged.attrs["config"] = parts[0].attrs.get("config", "")
+    merged.attrs["trajectories"] = int(merged.n_trajectories.sum())
+    for name in ("tasks", "wall_time_s"):  # totals over the jobs, as in a single run
+        merged.attrs[name] = sum(p.attrs.get(name, 0) for p in parts)
     # a state missing from some job's portfolio is still an adversary or not
     merged = merged.assign_coords(
         adversary=merged.adversary.fillna(0).astype(bool), region=merged.region.fillna("")

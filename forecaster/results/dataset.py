@@ -22,6 +22,9 @@ from forecaster.scenario import Scenario
 
 from . import estimators
 
+#: the CF version the datasets are checked against (tests/test_cf.py runs cfchecker)
+CONVENTIONS = "CF-1.8"
+
 _BY_TIME_STATE = {
     "war": "took part in a war that started by time t",
     "entrapment": "entrapped: honoured and went to war for a low-interest or provoking ally, by t",
@@ -69,11 +72,59 @@ _MOMENTS = {
 
 
 def _prob_attrs(long_name: str, name: str) -> dict[str, str]:
-    return {"long_name": long_name, "units": "1", "ancillary_variables": f"{name}_se"}
+    return {
+        "long_name": long_name,
+        "units": "1",
+        "ancillary_variables": f"{name}_se {name}_lower {name}_upper",
+    }
 
 
 def _se_attrs(long_name: str) -> dict[str, str]:
     return {"long_name": f"Monte Carlo standard error of: {long_name}", "units": "1"}
+
+
+def _bound_attrs(long_name: str, side: str, method: str) -> dict[str, str]:
+    level = f"{estimators.LEVEL:.0%}"
+    return {"long_name": f"{side} bound of the {level} {method} interval of: {long_name}",
+            "units": "1"}  # fmt: skip
+
+
+#: a CF-valid name for a config key: letters, digits and underscores only
+_KEY_SEPARATOR = "__"
+
+
+def dim_name(key: str) -> str:
+    """The dataset dimension of a swept config key: dots become double underscores.
+
+    CF names hold letters, digits and underscores only, so the key
+    ``portfolio.alliances.nato.explicitness`` is the dimension
+    ``portfolio__alliances__nato__explicitness``; its coordinate keeps the key
+    in the ``config_key`` attribute (``ds.forecast.sel`` selects by key).
+    """
+    return key.replace(".", _KEY_SEPARATOR).replace("-", "_")
+
+
+def config_keys(ds: xr.Dataset) -> dict[str, str]:
+    """``{config key: coordinate name}`` of a dataset's swept keys, in dimension order."""
+    keys = {}
+    for name, coord in ds.coords.items():
+        key = coord.attrs.get("config_key")
+        if key is not None:
+            keys[str(key)] = str(name)
+    return keys
+
+
+def grid_coords(ds: xr.Dataset) -> list[str]:
+    """The names of the swept coordinates (grid or design points), in dimension order."""
+    order = {str(d): i for i, d in enumerate(ds.dims)}
+    names = list(config_keys(ds).values())
+    return sorted(names, key=lambda n: order.get(str(ds[n].dims[0]), 0) if ds[n].dims else 0)
+
+
+def grid_dims(ds: xr.Dataset) -> list[str]:
+    """The dataset's grid dimensions (one per swept key, or ``sample``), in order."""
+    dims = {str(ds[n].dims[0]) for n in config_keys(ds).values() if ds[n].dims}
+    return [str(d) for d in ds.dims if str(d) in dims]
 
 
 def provenance() -> dict[str, str]:
@@ -105,7 +156,7 @@ def to_dataset(
         """Each grid row's trajectory count, shaped to broadcast against ``values``."""
         return n_rows.reshape((-1,) + (1,) * (np.ndim(values) - 1))
 
-    grid_dims = list(scenario.grid_dims)
+    grid_dims = ["sample"] if scenario.points else [dim_name(k) for k in scenario.grid_keys]
     grid_shape = scenario.grid_shape
 
     def shaped(values: np.ndarray) -> np.ndarray:
@@ -113,42 +164,73 @@ def to_dataset(
 
     time = (np.arange(scenario.n_steps) + 1) * scenario.dt
     coords: dict[str, Any] = {
-        "time": ("time", time, {"long_name": "time since the start", "units": "years"}),
+        # a duration, not a date: the model has no calendar. CF's udunits unit "year"
+        # with axis T; cf_xarray finds it as the T axis, xarray keeps plain floats.
+        "time": (
+            "time",
+            time,
+            {
+                "long_name": "time since the start of the forecast",
+                "units": "year",
+                "standard_name": "forecast_period",
+            },
+        ),
         # object (variable-length) strings: zarr v3 has no spec for fixed-width unicode
-        "state": ("state", np.array(scenario.state_names, dtype=object)),
-        "alliance": ("alliance", np.array(scenario.alliance_names, dtype=object)),
-        "count": ("count", np.arange(L.HISTOGRAM_BINS), {"long_name": "number of events"}),
-        "adversary": ("state", scenario.is_adversary.astype(bool)),
+        "state": ("state", np.array(scenario.state_names, dtype=object), {"long_name": "state"}),
+        "alliance": (
+            "alliance",
+            np.array(scenario.alliance_names, dtype=object),
+            {"long_name": "alliance"},
+        ),
+        "count": (
+            "count",
+            np.arange(L.HISTOGRAM_BINS),
+            {"long_name": "number of events", "units": "1"},
+        ),
+        "adversary": (
+            "state",
+            scenario.is_adversary.astype(bool),
+            {"long_name": "the state is an adversary", "units": "1"},
+        ),
         "region": (
             "state",
             np.array([scenario.region_names[r] for r in scenario.region], dtype=object),
+            {"long_name": "region of the state"},
         ),
     }
     if scenario.points:
-        coords["sample"] = ("sample", np.arange(scenario.n_rows), {"long_name": "design point"})
+        coords["sample"] = ("sample", np.arange(scenario.n_rows),
+                            {"long_name": "design point", "units": "1"})  # fmt: skip
     for key, values in zip(scenario.grid_keys, scenario.grid_values, strict=True):
-        coords[key] = (grid_dims[0] if scenario.points else key, np.asarray(values))
+        name = dim_name(key)
+        coords[name] = (
+            grid_dims[0] if scenario.points else name,
+            np.asarray(values),
+            # the config keys of the sweeps are shares, rates and multipliers: units "1"
+            {"long_name": key, "config_key": key, "units": "1"},
+        )
     data: dict[str, tuple] = {}
 
     def put(name, dims, values, attrs_):
         data[name] = (grid_dims + dims, shaped(values), attrs_)
 
+    def put_binomial(name, dims, count, text):
+        n = n_for(count)
+        p, se = estimators.proportion(count, n)
+        lower, upper = estimators.proportion_interval(count, n)
+        put(name, dims, p, _prob_attrs(text, name))
+        put(f"{name}_se", dims, se, _se_attrs(text))
+        put(f"{name}_lower", dims, lower, _bound_attrs(text, "lower", "Wilson"))
+        put(f"{name}_upper", dims, upper, _bound_attrs(text, "upper", "Wilson"))
+
     for q, event in enumerate(L.BY_TIME_STATE):
-        count = counters.by_time_state[..., q]
-        p, se = estimators.proportion(count, n_for(count))
-        put(f"p_{event}", ["time", "state"], p, _prob_attrs(_BY_TIME_STATE[event], f"p_{event}"))
-        put(f"p_{event}_se", ["time", "state"], se, _se_attrs(_BY_TIME_STATE[event]))
+        text = _BY_TIME_STATE[event]
+        put_binomial(f"p_{event}", ["time", "state"], counters.by_time_state[..., q], text)
     for q, event in enumerate(L.BY_TIME_ALLIANCE):
-        count = counters.by_time_alliance[..., q]
-        p, se = estimators.proportion(count, n_for(count))
         text = _BY_TIME_ALLIANCE[event]
-        put(f"p_{event}", ["time", "alliance"], p, _prob_attrs(text, f"p_{event}"))
-        put(f"p_{event}_se", ["time", "alliance"], se, _se_attrs(text))
+        put_binomial(f"p_{event}", ["time", "alliance"], counters.by_time_alliance[..., q], text)
     for q, event in enumerate(L.BY_TIME):
-        count = counters.by_time[..., q]
-        p, se = estimators.proportion(count, n_for(count))
-        put(f"p_{event}", ["time"], p, _prob_attrs(_BY_TIME[event], f"p_{event}"))
-        put(f"p_{event}_se", ["time"], se, _se_attrs(_BY_TIME[event]))
+        put_binomial(f"p_{event}", ["time"], counters.by_time[..., q], _BY_TIME[event])
 
     ev = counters.events
     for r, (ratio_name, num, den) in enumerate(L.RATIOS):
@@ -157,15 +239,17 @@ def to_dataset(
             counters.event_products[:, :, r], n_for(ev[:, :, 0, 0]),
         )  # fmt: skip
         name, text = _RATIOS[ratio_name]
-        put(name, ["state"], value[:, :-1], _prob_attrs(text, name))
-        put(f"{name}_se", ["state"], se[:, :-1], _se_attrs(text))
-        put(
-            f"{name}_all",
-            [],
-            value[:, -1],
-            _prob_attrs(text + " (all states pooled)", f"{name}_all"),
-        )
-        put(f"{name}_all_se", [], se[:, -1], _se_attrs(text + " (all states pooled)"))
+        lower, upper = estimators.normal_interval(value, se)
+        for suffix, dims, cols, what in (
+            ("", ["state"], slice(None, -1), text),
+            ("_all", [], -1, text + " (all states pooled)"),
+        ):
+            put(f"{name}{suffix}", dims, value[:, cols], _prob_attrs(what, f"{name}{suffix}"))
+            put(f"{name}{suffix}_se", dims, se[:, cols], _se_attrs(what))
+            put(f"{name}{suffix}_lower", dims, lower[:, cols],
+                _bound_attrs(what, "lower", "delta-method normal"))  # fmt: skip
+            put(f"{name}{suffix}_upper", dims, upper[:, cols],
+                _bound_attrs(what, "upper", "delta-method normal"))  # fmt: skip
     for e, event in enumerate(L.EVENTS):
         m, se = estimators.mean(ev[:, :-1, e, 0], ev[:, :-1, e, 1], n_for(ev[:, :-1, e, 0]))
         text = f"{_EVENTS[event]}, per trajectory over the horizon"
@@ -183,10 +267,8 @@ def to_dataset(
     for h, what in enumerate(L.HISTOGRAMS):
         hist = counters.histograms[:, h, :]
         at_least = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1]
-        p, se = estimators.proportion(at_least, n_for(at_least))
         text = f"P({what} in a trajectory >= count); the last bin pools all larger counts"
-        put(f"p_{what}_at_least", ["count"], p, _prob_attrs(text, f"p_{what}_at_least"))
-        put(f"p_{what}_at_least_se", ["count"], se, _se_attrs(text))
+        put_binomial(f"p_{what}_at_least", ["count"], at_least, text)
 
     put(
         "n_trajectories",
@@ -198,7 +280,7 @@ def to_dataset(
     ds.attrs.update(
         {
             "title": f"forecaster results: {scenario.name}",
-            "Conventions": "CF-1.10",
+            "Conventions": CONVENTIONS,
             "scenario": scenario.name,
             "trajectories": int(n_rows.sum()),
             "dt_years": scenario.dt,

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
+from statsmodels.stats.proportion import proportion_confint
+
+#: the confidence level of every interval in the datasets, summaries, tables and plots
+LEVEL = 0.95
+Z95 = 1.959963984540054
 
 
 def proportion(count: np.ndarray, n: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
@@ -12,6 +19,51 @@ def proportion(count: np.ndarray, n: np.ndarray | float) -> tuple[np.ndarray, np
     """
     p = np.asarray(count, dtype=float) / n
     return p, np.sqrt(p * (1.0 - p) / n)
+
+
+def proportion_interval(
+    count: np.ndarray, n: np.ndarray | float, level: float = LEVEL
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a binomial proportion ``count / n`` (vectorised).
+
+    Unlike p ± 1.96 se, it does not collapse at 0 or 1: 0 events in 100,000
+    trajectories give [0, 3.8e-5]. Its coverage is held by
+    ``tests/test_intervals.py`` at p = 1e-4, 0.01 and 0.5.
+    """
+    count = np.asarray(count, dtype=float)
+    nobs = np.broadcast_to(np.asarray(n, dtype=float), count.shape)
+    lower, upper = proportion_confint(count, nobs, alpha=1.0 - level, method="wilson")
+    return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+
+def normal_interval(
+    value: np.ndarray, se: np.ndarray, level: float = LEVEL
+) -> tuple[np.ndarray, np.ndarray]:
+    """value ± z se, clipped to [0, 1]: the interval of a ratio estimator (delta method)."""
+    z = Z95 if level == LEVEL else NormalDist().inv_cdf(0.5 + level / 2)
+    value, se = np.asarray(value, dtype=float), np.asarray(se, dtype=float)
+    return np.clip(value - z * se, 0.0, 1.0), np.clip(value + z * se, 0.0, 1.0)
+
+
+def paired_difference(
+    count_a: np.ndarray, count_b: np.ndarray, count_ab: np.ndarray, n: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Difference p_b - p_a of two proportions over the same ``n`` trajectories, and its
+    paired standard error.
+
+    ``count_ab`` counts the trajectories with both events; under common random
+    numbers the two indicators are positively correlated and
+    var(x_b - x_a) = p_a(1 - p_a) + p_b(1 - p_b) - 2 (p_ab - p_a p_b)
+    is far below the unpaired sum of variances.
+    """
+    n = np.asarray(n, dtype=float)
+    pa = np.asarray(count_a, dtype=float) / n
+    pb = np.asarray(count_b, dtype=float) / n
+    pab = np.asarray(count_ab, dtype=float) / n
+    var = pa * (1 - pa) + pb * (1 - pb) - 2 * (pab - pa * pb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(np.maximum(var, 0.0) / (n - 1))
+    return pb - pa, np.where(n >= 2, se, np.nan)
 
 
 def mean(

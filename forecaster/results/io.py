@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xarray as xr
 from omegaconf import OmegaConf
 
@@ -29,7 +31,11 @@ def write_results(
             final = directory / "results.zarr"
             tmp = directory / ".results.zarr.partial"
             shutil.rmtree(tmp, ignore_errors=True)
-            ds.to_zarr(tmp, mode="w", consolidated=False, zarr_format=3)
+            with warnings.catch_warnings():
+                # zarr-python writes v3 consolidated metadata (as other readers expect:
+                # plain xr.open_zarr looks for it) but warns that the v3 spec lacks it
+                warnings.filterwarnings("ignore", "Consolidated metadata", UserWarning)
+                ds.to_zarr(tmp, mode="w", consolidated=True, zarr_format=3)
         elif fmt == "netcdf":
             final = directory / "results.nc"
             tmp = directory / ".results.nc.partial"
@@ -44,13 +50,19 @@ def write_results(
 
 
 def _netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
-    """netCDF has no bool or variable-length-string coordinates of every kind: convert them."""
+    """netCDF has no bool type, and CF checkers reject variable-length strings: convert them."""
     out = ds.copy()
     for name, coord in ds.coords.items():
         if coord.dtype == bool:
-            out[name] = coord.astype("int8")
+            flags = {"flag_values": np.array([0, 1], dtype="int8"), "flag_meanings": "false true"}
+            out[name] = coord.astype("int8").assign_attrs(flags)
         elif coord.dtype.kind in "OT":
             out[name] = coord.astype(str)
+    for name, var in out.variables.items():
+        if var.dtype.kind in "OTU":
+            # fixed-width char arrays: CF's checkers (and netCDF-3 readers) reject vlen strings
+            out[name] = var.astype(str)
+            out[name].encoding["dtype"] = "S1"
     return out
 
 
@@ -68,11 +80,24 @@ def open_results(path: str | Path) -> xr.Dataset:
         raise FileNotFoundError(f"{path}: no such results")
     if path.suffix == ".nc":
         return xr.open_dataset(path, chunks={})
-    return xr.open_zarr(path, consolidated=False)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Consolidated metadata", UserWarning)
+        return xr.open_zarr(path)  # consolidated metadata when present
 
 
 def config_of(ds: xr.Dataset) -> dict[str, Any]:
-    """The resolved config a results dataset was produced with."""
-    config = OmegaConf.to_container(OmegaConf.create(ds.attrs["config"]))
+    """The resolved config a results dataset was produced with.
+
+    A gathered multirun holds each job's config in the variable ``job_config``
+    (along the swept keys): select one job (``ds.forecast.sel({...})``) for its
+    config; without a selection this is the first job's.
+    """
+    text = ds.attrs.get("config")
+    if "job_config" in ds:
+        jobs = [str(v) for v in np.ravel(ds["job_config"].values) if isinstance(v, str) and v]
+        text = jobs[0] if jobs else text
+    if text is None:
+        raise KeyError("config: the dataset carries no resolved config (not a forecaster run?)")
+    config = OmegaConf.to_container(OmegaConf.create(text))
     assert isinstance(config, dict)  # a YAML mapping
     return {str(k): v for k, v in config.items()}
