@@ -19,6 +19,7 @@ Examples
 
 from . import analysis  # registers the ds.forecast accessor
 from ._version import __version__
+from .analysis.compare import compare, format_comparison
 from .api import check, run
 from .config import compose
 from .engine import Counters
@@ -33,9 +34,11 @@ __all__ = [
     "__version__",
     "analysis",
     "check",
+    "compare",
     "compile_scenario",
     "compose",
     "config_of",
+    "format_comparison",
     "open_results",
     "run",
     "to_dataset",

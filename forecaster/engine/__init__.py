@@ -7,5 +7,6 @@ implementation of the same model, used by the tests and the benchmarks.
 """
 
 from .counters import Counters, simulate
+from .paired import PairedCounts, paired_counts
 
-__all__ = ["Counters", "simulate"]
+__all__ = ["Counters", "PairedCounts", "paired_counts", "simulate"]
