@@ -33,7 +33,10 @@ def proportion_interval(
     count = np.asarray(count, dtype=float)
     nobs = np.broadcast_to(np.asarray(n, dtype=float), count.shape)
     lower, upper = proportion_confint(count, nobs, alpha=1.0 - level, method="wilson")
-    return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    # exactly 0 (1) at 0 (n) events, where rounding leaves 3e-18
+    lower = np.where(count == 0, 0.0, np.asarray(lower, dtype=float))
+    upper = np.where(count == nobs, 1.0, np.asarray(upper, dtype=float))
+    return lower, upper
 
 
 def normal_interval(

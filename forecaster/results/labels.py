@@ -16,7 +16,7 @@ import fnmatch
 #: config key (``*`` matches one name: an alliance or a state) → label; ``{0}`` is that name.
 #: The first matching pattern wins, so specific keys come before their pattern.
 KEY_LABELS: dict[str, str] = {
-    "portfolio.alliances.nato.explicitness": "Article 5 explicitness ({0})",
+    "portfolio.alliances.nato.explicitness": "Article 5 explicitness (nato)",
     "portfolio.alliances.*.explicitness": "commitment explicitness ({0})",
     "portfolio.alliances.*.escalation_control": "escalation control ({0})",
     "portfolio.alliances.*.spending_target": "spending target, share of GDP ({0})",

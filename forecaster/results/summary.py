@@ -184,7 +184,7 @@ def format_summary(ds: xr.Dataset) -> str:
         if keys and not per_point:
             lines += ["", *_ranges(rows, keys, outcomes, title)]
         else:
-            lines += ["", *_rows(rows, keys, outcomes, title)]
+            lines += ["", *_rows(rows, keys or ["name"], outcomes, title)]
     total = int((~ds.adversary.astype(bool)).sum())
     if len(shown) < total:
         lines.append(f"\n({len(shown)} key states of {total}; every state is in the dataset)")

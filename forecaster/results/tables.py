@@ -100,9 +100,11 @@ def headline_table(ds: xr.Dataset, time: int | float = -1) -> pd.DataFrame:
         part = at[[n for n in names if n in at]]
         if unit_dim is not None:
             part = part.rename({unit_dim: "name"})
-        df = part.drop_vars(
-            [c for c in part.coords if c not in (*dims, "name", *keys)]
-        ).to_dataframe()
+        part = part.drop_vars([c for c in part.coords if c not in (*dims, "name", *keys)])
+        if part.sizes:
+            df = part.to_dataframe()
+        else:  # a single run's portfolio-wide outcome: one row
+            df = pd.DataFrame([{k: v.item() for k, v in part.data_vars.items()}])
         df = df.reset_index().rename(
             columns={var: "p", f"{var}_se": "se", f"{var}_lower": "lower", f"{var}_upper": "upper"}
         )

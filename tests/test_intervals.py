@@ -1,0 +1,58 @@
+"""Binomial intervals that hold at 0 and 1: coverage of the Wilson interval.
+
+The interval function is tested on binomial draws, as a run's counts are: at
+p = 1e-4, 0.01 and 0.5, over R = 4,000 repeated runs of n = 200,000
+trajectories, the share of 95% intervals that cover the true p must lie in
+[0.93, 0.97]. The tolerance follows from R: the observed coverage has standard
+error sqrt(0.95 · 0.05 / R) = 0.0034, and the test also requires it within
+4 such errors of the interval's exact coverage at that (p, n) (computed from
+the binomial distribution), so a correct interval fails with probability
+below 1e-4.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import binom
+
+from forecaster.results.estimators import proportion, proportion_interval
+
+REPETITIONS = 4000
+N = 200_000
+
+
+def exact_coverage(p: float, n: int) -> float:
+    k = np.arange(0, int(n * p + 12 * math.sqrt(n * p) + 30))
+    lower, upper = proportion_interval(k, n)
+    return float(binom.pmf(k, n, p)[(lower <= p) & (p <= upper)].sum())
+
+
+@pytest.mark.parametrize("p", [1e-4, 0.01, 0.5])
+def test_wilson_intervals_cover_the_truth_95_percent_of_the_time(p):
+    rng = np.random.default_rng(int(p * 1e6) + 11)
+    counts = rng.binomial(N, p, size=REPETITIONS)
+    lower, upper = proportion_interval(counts, N)
+    covered = float(np.mean((lower <= p) & (p <= upper)))
+    se = math.sqrt(0.95 * 0.05 / REPETITIONS)
+    assert 0.93 <= covered <= 0.97, covered
+    assert abs(covered - exact_coverage(p, N)) <= 4 * se, (covered, exact_coverage(p, N))
+
+
+def test_no_events_give_an_interval_above_zero():
+    """0 events in 100,000 trajectories: [0, 3.8e-5], where p ± 1.96 se is [0, 0]."""
+    lower, upper = proportion_interval(np.array([0, 100_000]), 100_000)
+    assert lower[0] == 0 and upper[0] == pytest.approx(3.84e-5, rel=0.01)
+    assert upper[1] == 1 and lower[1] == pytest.approx(1 - 3.84e-5, rel=1e-6)
+    _, se = proportion(np.array([0]), 100_000)
+    assert se[0] == 0  # the Wald interval collapses
+
+
+def test_the_interval_is_vectorised_over_grid_shaped_counts():
+    counts = np.arange(24).reshape(2, 3, 4)
+    n = np.array([100, 200]).reshape(2, 1, 1)
+    lower, upper = proportion_interval(counts, n)
+    assert lower.shape == upper.shape == (2, 3, 4)
+    assert (lower <= counts / n).all() and (counts / n <= upper).all()
