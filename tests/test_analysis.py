@@ -12,7 +12,7 @@ import pytest
 from omegaconf import OmegaConf
 
 import forecaster
-from forecaster.analysis.sensitivity import sobol
+from forecaster.analysis.sensitivity import sobol, sobol_chart
 from forecaster.testing import no_alliances, pinned
 
 from .conftest import requires_nbclient, requires_salib
@@ -155,6 +155,13 @@ def test_sobol_indices_find_the_only_parameter_that_matters():
         assert abs(float(other.ST)) <= float(other.ST_conf) + 1e-9, name
     assert si.sizes["sample"] == 32 * (3 + 2)
     assert si.attrs["outcome"] == "p_war"
+    _fig, ax = sobol_chart(si)
+    assert "160 design points × 300 trajectories" in ax.get_title()
+    assert "P(war) (state: SMALL)" in ax.get_title()
+    # the two parameters without effect have intervals reaching 0: hatched, and said so
+    hatched = [bar for bar in ax.patches if bar.get_hatch()]
+    assert len(hatched) >= 2
+    assert "interval reaches 0" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 @requires_salib

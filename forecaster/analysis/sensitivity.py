@@ -22,6 +22,7 @@ From the command line::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +33,9 @@ from omegaconf import DictConfig, OmegaConf
 from forecaster.api import run
 from forecaster.config import to_spec
 from forecaster.errors import ConfigError
+from forecaster.results import key_label, outcome_label
+
+from .plotting import _pyplot
 
 
 def design(parameters: Mapping[str, tuple[float, float]], n_base: int, second_order: bool = False,
@@ -187,3 +191,45 @@ def format_ranking(si: xr.Dataset) -> str:
         for i in order
     ]
     return "\n".join(lines)
+
+
+def sobol_chart(si: xr.Dataset, ax: Any = None) -> tuple[Any, Any]:
+    """Total (ST) and first-order (S1) Sobol indices as bars with 95% intervals.
+
+    The title names the outcome and the sample size (design points ×
+    trajectories); an index whose interval reaches 0 is drawn hatched and
+    pale: the design cannot tell it from no effect. Bars are ranked by ST.
+    """
+    plt = _pyplot()
+    order = np.argsort(-si.ST.values)
+    names = [key_label(str(si.parameter.values[i])) for i in order]
+    y = np.arange(len(names))
+    fig, ax = (plt.subplots(figsize=(7.5, 1.2 + 0.55 * len(names)), constrained_layout=True)
+               if ax is None else (ax.figure, ax))  # fmt: skip
+    crosses_zero = False
+    for offset, index, colour, label in ((0.2, "ST", "C0", "total (ST)"),
+                                         (-0.2, "S1", "C1", "first order (S1)")):  # fmt: skip
+        value, conf = si[index].values[order], si[f"{index}_conf"].values[order]
+        unclear = value - conf <= 0
+        crosses_zero |= bool(unclear.any())
+        bars = ax.barh(y + offset, value, height=0.4, xerr=conf, color=colour, label=label,
+                       capsize=3)  # fmt: skip
+        for bar, bad in zip(bars, unclear, strict=True):
+            if bad:
+                bar.set_alpha(0.4)
+                bar.set_hatch("///")
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("Sobol index (share of the outcome's variance)")
+    where = re.sub(r"[{}']", "", str(si.attrs.get("select", "")))
+    what = f"{outcome_label(si.attrs['outcome'])}" + (f" ({where})" if where else "")
+    ax.set_title(f"Sobol indices of {what}\n{si.attrs['design_points']} design points × "
+                 f"{si.attrs['trajectories_per_point']:,} trajectories (bars: 95%)",
+                 fontsize=10)  # fmt: skip
+    handles, labels = ax.get_legend_handles_labels()
+    if crosses_zero:
+        handles.append(plt.Rectangle((0, 0), 1, 1, fill=False, hatch="///", edgecolor="grey"))
+        labels.append("interval reaches 0")
+    ax.legend(handles, labels, loc="lower right", fontsize=8)
+    return fig, ax
