@@ -22,12 +22,18 @@ from forecaster.config import compose, to_spec
 PUBLISHED = {
     "wartime_reliability": (
         (0.5, 0.8),
-        "Leeds, Long & Mitchell 2000: 0.745 (ATOP); Berkemeier & Fuhrmann 2018: 0.50",
+        "pooled over all allies in wars: Leeds, Long & Mitchell 2000: 0.745 (ATOP, 1816-1944); "
+        "Berkemeier & Fuhrmann 2018: 0.50",
     ),
-    "p_targeted_per_year": ((0.12, 0.15), "COW MID 5.0: 0.121 (2001-14) to 0.147 (1946-2014)"),
+    "p_targeted_per_year": (
+        (0.12, 0.15),
+        "share of all state-years in a MID (any role), COW MID 5.0: 0.147 (1946-2014), "
+        "0.121 (2001-14)",
+    ),
     "p_war_entry_per_year": (
         (0.017, 0.027),
-        "COW Inter-State War 4.0: 2.7% (1816-2007), 1.7% after 1946",
+        "war entries per state-year (any role, all states), COW Inter-State War 4.0: "
+        "1.7% after 1946 (2.7% 1816-2007)",
     ),
     "p_war_given_crisis": ((0.0, 0.10), "COW MID 5.0: 4.4% of MIDs reach war"),
     "leader_entrapment_per_decade": (
@@ -74,7 +80,7 @@ def member_rates(ds: xr.Dataset, state: str) -> dict[str, Rate]:
         ),
         "p_war_entry_per_year": Rate("war entries a year", entries, entries_se),
         "p_war_given_crisis": Rate(
-            "P(war | crisis against it)", p_war_crisis, p_war_crisis * rel_se
+            "P(war given a crisis against it)", p_war_crisis, p_war_crisis * rel_se
         ),
     }
 
@@ -97,6 +103,54 @@ def portfolio_rates(ds: xr.Dataset, leader: str) -> dict[str, Rate]:
             float(end.p_entrapment_se),
         ),
     }
+
+
+def pooled_state_year_rates(ds: xr.Dataset) -> dict[str, Rate]:
+    """Rates per state-year over every non-adversary state, as the COW figures are counted
+    (all states, any role), and P(war | crisis) over all crises.
+
+    The ± treats the states as independent; states' counts are positively
+    correlated within a trajectory, so it is a lower bound.
+    """
+    horizon = float(ds.time[-1])
+    friendly = ds.sel(state=~ds.adversary.values.astype(bool))
+    k = friendly.sizes["state"]
+
+    def pooled(mean: xr.DataArray, se: xr.DataArray) -> tuple[float, float]:
+        return float(mean.sum()) / (k * horizon), float((se**2).sum()) ** 0.5 / (k * horizon)
+
+    crises, crises_se = pooled(friendly.mean_crises, friendly.mean_crises_se)
+    entries, entries_se = pooled(friendly.mean_war_entries, friendly.mean_war_entries_se)
+    wars, wars_se = pooled(friendly.mean_wars_as_target, friendly.mean_wars_as_target_se)
+    ratio = wars / crises if crises > 0 else math.nan
+    ratio_se = ratio * math.hypot(wars_se / max(wars, 1e-300), crises_se / max(crises, 1e-300))
+    return {
+        "p_targeted_per_year": Rate(
+            f"P(a crisis against a state in a year), all {k} allies pooled",
+            1 - math.exp(-crises),
+            math.exp(-crises) * crises_se,
+        ),
+        "p_war_entry_per_year": Rate(
+            f"war entries per state-year, all {k} allies pooled", entries, entries_se
+        ),
+        "p_war_given_crisis": Rate("P(war given a crisis), all crises pooled", ratio, ratio_se),
+    }
+
+
+def wartime_reliability_by_state(ds: xr.Dataset, states: list[str]) -> dict[str, Rate]:
+    """Each state's reliability as an ally, in wars and over all events, side by side."""
+    out = {}
+    for state in states:
+        s = ds.sel(state=state)
+        out[f"{state}_war"] = Rate(
+            f"{state}: wartime reliability", float(s.p_honour_war), float(s.p_honour_war_se)
+        )
+        out[f"{state}_all"] = Rate(
+            f"{state}: reliability, all events (incl. crises without war)",
+            float(s.p_honour),
+            float(s.p_honour_se),
+        )
+    return out
 
 
 def spending(ds: xr.Dataset) -> dict[str, Rate]:
@@ -140,16 +194,26 @@ def main(argv: list[str] | None = None) -> None:
         {t for s in spec["portfolio"]["states"].values() for t in s.get("targets", {})}
     )
     print(f"portfolio {args.portfolio}, {args.trajectories} trajectories, seed {args.seed}\n")
+    print("Like with like: pooled over the same units and roles as the published figure\n")
     print("| outcome | model (95% interval) | published |")
     print("|---|---|---|")
-    for key, rate in portfolio_rates(ds, leader).items():
-        published = PUBLISHED.get(key)
-        print(f"| {rate.name} | {rate.text()} | {published[1] if published else ''} |")
-    for state in args.members or targets:
-        for key, rate in member_rates(ds, state).items():
-            print(f"| {state}: {rate.name} | {rate.text()} | {PUBLISHED[key][1]} |")
+    rates = portfolio_rates(ds, leader)
+    like = {"wartime_reliability": rates["wartime_reliability"], **pooled_state_year_rates(ds),
+            "leader_entrapment_per_decade": rates["leader_entrapment_per_decade"]}  # fmt: skip
+    for key, rate in like.items():
+        print(f"| {rate.name} | {rate.text()} | {PUBLISHED[key][1]} |")
+    print("\nFor context (one state or one role; no published figure counts the same thing)\n")
+    print("| outcome | model (95% interval) |")
+    print("|---|---|")
+    print(f"| {rates['reliability'].name} | {rates['reliability'].text()} |")
+    members = args.members or targets
+    for rate in wartime_reliability_by_state(ds, [leader, *members]).values():
+        print(f"| {rate.name} | {rate.text()} |")
+    for state in members:
+        for rate in member_rates(ds, state).values():
+            print(f"| {state}: {rate.name} | {rate.text()} |")
     for rate in spending(ds).values():
-        print(f"| {rate.name} at {float(ds.time[-1]):g} years | {rate.text()} | |")
+        print(f"| {rate.name} at {float(ds.time[-1]):g} years | {rate.text()} |")
 
 
 if __name__ == "__main__":
