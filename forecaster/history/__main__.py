@@ -20,12 +20,20 @@ from forecaster.history.derive import (
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, derive, write, and print a one-line summary per moment."""
     parser = argparse.ArgumentParser(prog="python -m forecaster.history", description=__doc__)
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="history data (default: $FORECASTER_HISTORY_DIR, "
-                        "else ../shared/data/history beside the repository)")  # fmt: skip
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="history data (default: $FORECASTER_HISTORY_DIR, "
+        "else ../shared/data/history beside the repository)",
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--portfolio", type=Path, default=DEFAULT_PORTFOLIO,
-                        help="portfolio YAML with NATO's 2024 GDP and defence shares")  # fmt: skip
+    parser.add_argument(
+        "--portfolio",
+        type=Path,
+        default=DEFAULT_PORTFOLIO,
+        help="portfolio YAML with NATO's 2024 GDP and defence shares",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:

@@ -74,11 +74,19 @@ def deterrence_moments(data_dir: Path) -> dict[str, Moment]:
         lo = math.exp(math.log(rr.value) - 1.959963984540054 * rr.log_se_cluster)
         hi = math.exp(math.log(rr.value) + 1.959963984540054 * rr.log_se_cluster)
         out[name] = Moment(
-            rr.value, rr.value * rr.log_se_cluster, rr.n, f"{first}-{last}",
-            "ratio of per-state-year rates", ESTIMATOR, SOURCE,
+            rr.value,
+            rr.value * rr.log_se_cluster,
+            rr.n,
+            f"{first}-{last}",
+            "ratio of per-state-year rates",
+            ESTIMATOR,
+            SOURCE,
             f"n = state-years in strata with both groups ({rr.strata} strata); crude ratio "
             f"{crude:.3f}",
-            {"log_se": round(rr.log_se_cluster, 4), "log_se_independent": round(rr.log_se_model, 4),
-             "ci95": [round(lo, 4), round(hi, 4)]},
-        )  # fmt: skip
+            {
+                "log_se": round(rr.log_se_cluster, 4),
+                "log_se_independent": round(rr.log_se_model, 4),
+                "ci95": [round(lo, 4), round(hi, 4)],
+            },
+        )
     return out

@@ -185,10 +185,13 @@ def mantel_haenszel_risk_ratio(
     jack = np.empty(groups)
     key = c * strata + s
     shape = groups * strata
-    parts = [np.bincount(key, weights=w, minlength=shape).reshape(groups, strata)
-             for w in (y * x, y * (1.0 - x), x, 1.0 - x)]  # fmt: skip
+    parts = [
+        np.bincount(key, weights=w, minlength=shape).reshape(groups, strata)
+        for w in (y * x, y * (1.0 - x), x, 1.0 - x)
+    ]
     for g in range(groups):
-        jack[g] = _mh_log_ratio(a - parts[0][g], b - parts[1][g], n1 - parts[2][g], n0 - parts[3][g])
+        a_g, b_g, n1_g, n0_g = (part[g] for part in parts)
+        jack[g] = _mh_log_ratio(a - a_g, b - b_g, n1 - n1_g, n0 - n0_g)
     log_se_cluster = math.sqrt((groups - 1) / groups * np.sum((jack - jack.mean()) ** 2))
     informative = int(np.sum(total[keep]))
     return RateRatio(math.exp(log_rr), log_se_model, log_se_cluster, informative, int(keep.sum()))

@@ -14,7 +14,6 @@ from forecaster.history import data
 from forecaster.history.estimators import (
     binomial_proportion,
     clustered_proportion,
-    mantel_haenszel_risk_ratio,
     poisson_rate,
     spearman_with_se,
 )
@@ -23,6 +22,7 @@ MID = "Palmer et al. (2022), COW MID 5.0; COW State System Membership (2016)"
 WAR = "Sarkees & Wayman (2010), COW Inter-State War 4.0; COW State System Membership (2016)"
 ATOP4 = "Leeds et al. (2002), ATOP 4.01 alliance level"
 BF = "Berkemeier & Fuhrmann (2018), replication data"
+ALL = "all COW system members"
 CLUSTERED = "share of state-years; SE cluster-robust by state"
 
 #: Last year of MID 5.0, of COW war 4.0, and of ATOP 4.01's observation window.
@@ -63,13 +63,14 @@ def targeting_moments(data_dir: Path) -> dict[str, Moment]:
     nato = panel.merge(data.nato_member_years(data_dir, MID_LAST), on=["ccode", "year"])
     out = {}
     for name, rows, first, note in [
-        ("targeted_rate", panel, 1816, "all COW system members"),
-        ("targeted_rate_post1945", panel, 1946, "all COW system members"),
-        ("targeted_rate_2001_2014", panel, 2001, "all COW system members"),
-        ("targeted_rate_nato_members", nato, 1949, "NATO members while members (ATOP 4.01)"),
+        ("targeted_rate", panel, 1816, ALL),
+        ("targeted_rate_post1945", panel, 1946, ALL),
+        ("targeted_rate_2001_2014", panel, 2001, ALL),
+        ("targeted_rate_nato_members", nato, 1949, "NATO members in their member years"),
     ]:
         m = _rate(rows, "tg", first, MID_LAST)
         source = MID + ("; " + ATOP4.replace("alliance", "member") if "nato" in name else "")
+        note = f"P(original target of at least one new MID in a year); {note}"
         out[name] = Moment(**{**m.__dict__, "source": source, "note": note})
     return out
 
@@ -80,7 +81,8 @@ def war_entry_moments(data_dir: Path) -> dict[str, Moment]:
     out = {}
     for name, first in [("war_entry_rate", 1816), ("war_entry_rate_post1945", 1946)]:
         m = _rate(panel, "we", first, WAR_LAST)
-        out[name] = Moment(**{**m.__dict__, "source": WAR, "note": "all COW system members"})
+        note = f"P(entering an interstate war in a year); {ALL}"
+        out[name] = Moment(**{**m.__dict__, "source": WAR, "note": note})
     return out
 
 
@@ -90,12 +92,18 @@ def war_given_mid_moments(data_dir: Path) -> dict[str, Moment]:
     out = {}
     for name, first in [("p_war_given_mid", 1816), ("p_war_given_mid_post1945", 1946)]:
         rows = disputes[(disputes.styear >= first) & (disputes.styear <= MID_LAST)]
-        est = binomial_proportion(int((rows.hostlev == 5).sum()), len(rows))
+        wars = int((rows.hostlev == 5).sum())
+        est = binomial_proportion(wars, len(rows))
         out[name] = Moment(
-            est.value, est.se, est.n, f"{first}-{MID_LAST}", "per dispute",
+            est.value,
+            est.se,
+            est.n,
+            f"{first}-{MID_LAST}",
+            "per dispute",
             "share of MIDs (by start year) reaching hostility level 5; binomial SE",
             "Palmer et al. (2022), COW MID 5.0",
-        )  # fmt: skip
+            f"{wars}/{len(rows)} MIDs reached war",
+        )
     return out
 
 
@@ -131,10 +139,15 @@ def reliability_moments(data_dir: Path) -> dict[str, Moment]:
         for name, (mask, period) in subsets.items():
             est = binomial_proportion(int(honoured[mask].sum()), int(mask.sum()))
             out[name] = Moment(
-                est.value, est.se, est.n, period, "per ally-war commitment",
+                est.value,
+                est.se,
+                est.n,
+                period,
+                "per ally-war commitment",
                 f"share honoured ({coding} coding); binomial SE",
-                BF, f"{int(honoured[mask].sum())}/{int(mask.sum())} honoured",
-            )  # fmt: skip
+                BF,
+                f"{int(honoured[mask].sum())}/{int(mask.sum())} honoured",
+            )
     return out
 
 
@@ -149,15 +162,22 @@ def termination_moments(data_dir: Path) -> dict[str, Moment]:
     end = np.where(ended, alliances.endyr, ATOP4_LAST)
     years = end - alliances.begyr + 1
     out = {}
-    for name, first in [("alliance_termination_hazard", 1815),
-                        ("alliance_termination_hazard_formed_from_1945", 1945)]:  # fmt: skip
+    for name, first in [
+        ("alliance_termination_hazard", 1815),
+        ("alliance_termination_hazard_formed_from_1945", 1945),
+    ]:
         rows = alliances.begyr >= first
         est = poisson_rate(int(ended[rows].sum()), float(years[rows].sum()))
         out[name] = Moment(
-            est.value, est.se, est.n, f"formed {first}-{ATOP4_LAST}", "per alliance-year",
+            est.value,
+            est.se,
+            est.n,
+            f"formed {first}-{ATOP4_LAST}",
+            "per alliance-year",
             "terminations / alliance-years at risk (censored 2016); Poisson SE; n = terminations",
-            ATOP4, f"{int(rows.sum())} alliances, {int(years[rows].sum())} alliance-years",
-        )  # fmt: skip
+            ATOP4,
+            f"{int(rows.sum())} alliances, {int(years[rows].sum())} alliance-years",
+        )
     return out
 
 
@@ -172,7 +192,11 @@ def nato_spending_moment(portfolio: Path) -> dict[str, Moment]:
     lo, hi = est.ci95
     return {
         "nato_2024_gdp_defence_share_spearman": Moment(
-            est.value, est.se, est.n, "2024", "rank correlation",
+            est.value,
+            est.se,
+            est.n,
+            "2024",
+            "rank correlation",
             "Spearman rho over the 32 members; SE and 95% CI by Fisher z "
             "(Bonett & Wright 2000 variance)",
             "NATO Secretary General's Annual Report 2024 (April 2025); "
@@ -180,4 +204,4 @@ def nato_spending_moment(portfolio: Path) -> dict[str, Moment]:
             "held-out validation moment, not for fitting",
             {"ci95": [round(lo, 4), round(hi, 4)], "p_value": float(f"{est.p_value:.4g}")},
         )
-    }  # fmt: skip
+    }

@@ -50,7 +50,8 @@ def defence_pact_sizes(data_dir: Path) -> np.ndarray:
 
 def _quantiles(values: np.ndarray, digits: int) -> dict[str, float]:
     qs = np.quantile(values, QUANTILES)
-    return {f"q{round(q * 100):02d}": float(f"{v:.{digits}g}") for q, v in zip(QUANTILES, qs, strict=True)}  # fmt: skip
+    pairs = zip(QUANTILES, qs, strict=True)
+    return {f"q{round(q * 100):02d}": float(f"{v:.{digits}g}") for q, v in pairs}
 
 
 def historical_world(data_dir: Path) -> dict[str, Any]:
