@@ -278,3 +278,20 @@ def test_cli_writes_the_same_document(data_dir, tmp_path):
     target = tmp_path / "history.yaml"
     assert main(["--data-dir", str(data_dir), "--output", str(target)]) == 0
     assert target.read_text() == DEFAULT_OUTPUT.read_text()
+
+
+def test_docs_table_shows_the_shipped_numbers():
+    docs = (data.REPO_ROOT / "docs" / "history.md").read_text()
+    rows = {
+        line.split("|")[1].strip().strip("`"): [cell.strip() for cell in line.split("|")[2:6]]
+        for line in docs.splitlines()
+        if line.startswith("| `")
+    }
+    for name, entry in output.load(DEFAULT_OUTPUT)["moments"].items():
+        value, se, n, period = rows[name]
+        assert (float(value), float(se), int(n), period) == (
+            entry["value"],
+            entry["se"],
+            entry["n"],
+            entry["period"],
+        ), name
