@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ def targeting_moments(data_dir: Path) -> dict[str, Moment]:
         m = _rate(rows, "tg", first, MID_LAST)
         source = MID + ("; " + ATOP4.replace("alliance", "member") if "nato" in name else "")
         note = f"P(original target of at least one new MID in a year); {note}"
-        out[name] = Moment(**{**m.__dict__, "source": source, "note": note})
+        out[name] = replace(m, source=source, note=note)
     return out
 
 
@@ -82,7 +82,7 @@ def war_entry_moments(data_dir: Path) -> dict[str, Moment]:
     for name, first in [("war_entry_rate", 1816), ("war_entry_rate_post1945", 1946)]:
         m = _rate(panel, "we", first, WAR_LAST)
         note = f"P(entering an interstate war in a year); {ALL}"
-        out[name] = Moment(**{**m.__dict__, "source": WAR, "note": note})
+        out[name] = replace(m, source=WAR, note=note)
     return out
 
 

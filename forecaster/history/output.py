@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +78,13 @@ def write(path: Path, moments: dict[str, Moment], population: dict[str, Any] | N
 def load(path: Path) -> dict[str, Any]:
     """Read a shipped ``history.yaml`` back as a plain mapping."""
     return yaml.safe_load(path.read_text())
+
+
+def shipped() -> dict[str, Any]:
+    """The ``history.yaml`` shipped with the installed package (``forecaster.conf.calibration``).
+
+    Works from a checkout and from a built wheel alike; this is what the calibration
+    reads, never the data directory.
+    """
+    text = resources.files("forecaster.conf.calibration").joinpath("history.yaml").read_text()
+    return yaml.safe_load(text)
