@@ -21,6 +21,7 @@ from forecaster.history.estimators import (
     spearman_with_se,
 )
 from forecaster.history.moments import (
+    mid_outcome_moments,
     reliability_moments,
     targeting_moments,
     termination_moments,
@@ -160,6 +161,19 @@ def test_targeting_counts_original_targets_once_per_state_year(tmp_path):
     assert moments["targeted_rate"].se == 0.0
 
 
+def test_mid_outcomes_are_shares_of_all_disputes_of_the_period(tmp_path):
+    _write(tmp_path, "mid_disputes", pd.DataFrame({
+        "styear": [1900, 1950, 1960, 1970, 2000],
+        "hostlev": [5, 5, 4, 3, 4],
+        "outcome": [1, 9, 5, 6, -9]}))  # fmt: skip
+    moments = mid_outcome_moments(tmp_path)
+    assert moments["p_war_given_mid"].value == pytest.approx(2 / 5)
+    assert moments["p_war_given_mid_post1945"].value == pytest.approx(1 / 4)
+    assert moments["p_mid_stalemate_or_compromise_post1945"].value == pytest.approx(2 / 4)
+    assert moments["p_mid_yield"].value == 0.0
+    assert moments["p_mid_stalemate_or_compromise"].se == pytest.approx(math.sqrt(0.4 * 0.6 / 5))
+
+
 def test_termination_hazard_counts_inclusive_years_and_censors_at_2016(tmp_path):
     # Ended 2000-2004 (5 years), in effect since 2010 (7 years to 2016), ended 1900-1900 (1).
     _write(
@@ -268,6 +282,7 @@ def test_published_figures_are_reproduced(derived):
     assert round(m["targeted_rate_post1945"].value, 3) == 0.147
     assert round(m["war_entry_rate"].value, 3) == 0.027
     assert round(m["p_war_given_mid"].value, 3) == 0.044
+    assert round(m["p_mid_stalemate_or_compromise_post1945"].value, 2) == 0.77
     assert m["reliability_post1945_bilateral"].n == 29
     assert round(m["reliability_post1945_bilateral"].value * 29) == 10
     assert round(m["reliability_post1945_multilateral"].value * 25) == 2

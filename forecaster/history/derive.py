@@ -10,12 +10,12 @@ from forecaster.history import data
 from forecaster.history.deterrence import deterrence_moments
 from forecaster.history.moments import (
     Moment,
+    mid_outcome_moments,
     nato_spending_moment,
     reliability_moments,
     targeting_moments,
     termination_moments,
     war_entry_moments,
-    war_given_mid_moments,
 )
 from forecaster.history.population import historical_world
 
@@ -40,7 +40,7 @@ def derive_moments(
     for part in (
         targeting_moments(path),
         war_entry_moments(path),
-        war_given_mid_moments(path),
+        mid_outcome_moments(path),
         reliability_moments(path),
         termination_moments(path),
         deterrence_moments(path),

@@ -86,24 +86,42 @@ def war_entry_moments(data_dir: Path) -> dict[str, Moment]:
     return out
 
 
-def war_given_mid_moments(data_dir: Path) -> dict[str, Moment]:
-    """Share of MIDs whose highest hostility level is war (hostlev 5)."""
+#: MID 5.0 dispute outcome codes grouped into the outcomes a crisis model distinguishes.
+MID_OUTCOMES = {
+    "p_war_given_mid": ("hostlev", (5,), "reaching hostility level 5 (war)", "reached war"),
+    "p_mid_yield": ("outcome", (3, 4), "ending in one side's yielding (outcome 3, 4)", "yield"),
+    "p_mid_stalemate_or_compromise": (
+        "outcome",
+        (5, 6),
+        "ending in stalemate or compromise (outcome 5, 6)",
+        "stalemate or compromise",
+    ),
+}
+
+
+def mid_outcome_moments(data_dir: Path) -> dict[str, Moment]:
+    """Shares of MIDs reaching war, ending in a yield, or in stalemate/compromise.
+
+    The denominator is every dispute starting in the period (the 17 with a
+    missing outcome included, as in the published counts); binomial errors.
+    """
     disputes = data.read(data_dir, "mid_disputes")
     out = {}
-    for name, first in [("p_war_given_mid", 1816), ("p_war_given_mid_post1945", 1946)]:
-        rows = disputes[(disputes.styear >= first) & (disputes.styear <= MID_LAST)]
-        wars = int((rows.hostlev == 5).sum())
-        est = binomial_proportion(wars, len(rows))
-        out[name] = Moment(
-            est.value,
-            est.se,
-            est.n,
-            f"{first}-{MID_LAST}",
-            "per dispute",
-            "share of MIDs (by start year) reaching hostility level 5; binomial SE",
-            "Palmer et al. (2022), COW MID 5.0",
-            f"{wars}/{len(rows)} MIDs reached war",
-        )
+    for base, (column, codes, what, short) in MID_OUTCOMES.items():
+        for suffix, first in [("", 1816), ("_post1945", 1946)]:
+            rows = disputes[(disputes.styear >= first) & (disputes.styear <= MID_LAST)]
+            hits = int(rows[column].isin(codes).sum())
+            est = binomial_proportion(hits, len(rows))
+            out[base + suffix] = Moment(
+                est.value,
+                est.se,
+                est.n,
+                f"{first}-{MID_LAST}",
+                "per dispute",
+                f"share of MIDs (by start year) {what}; binomial SE",
+                "Palmer et al. (2022), COW MID 5.0",
+                f"{hits}/{len(rows)} MIDs: {short}",
+            )
     return out
 
 
