@@ -129,7 +129,7 @@ def nato_member_years(data_dir: Path, last: int) -> pd.DataFrame:
     """
     members = read(data_dir, "atop_members")
     nato = members[members.atopid == NATO_ATOPID]
-    rows = []
+    rows: list[tuple[int, int]] = []
     for ccode, spells in nato.groupby("member"):
         start = int(spells.yrent.min())
         exits = spells.yrexit.astype(int)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.history import data
-from forecaster.history.estimators import mantel_haenszel_risk_ratio
+from forecaster.history.estimators import Z95, mantel_haenszel_risk_ratio
 from forecaster.history.moments import MID, MID_LAST, Moment, _flag
 
 SOURCE = (
@@ -71,8 +71,8 @@ def deterrence_moments(data_dir: Path) -> dict[str, Moment]:
             rows.tg.to_numpy(), rows.pact.to_numpy(), rows.year * 100 + rows.decile, rows.ccode
         )
         crude = rows[rows.pact == 1].tg.mean() / rows[rows.pact == 0].tg.mean()
-        lo = math.exp(math.log(rr.value) - 1.959963984540054 * rr.log_se_cluster)
-        hi = math.exp(math.log(rr.value) + 1.959963984540054 * rr.log_se_cluster)
+        lo = math.exp(math.log(rr.value) - Z95 * rr.log_se_cluster)
+        hi = math.exp(math.log(rr.value) + Z95 * rr.log_se_cluster)
         out[name] = Moment(
             rr.value,
             rr.value * rr.log_se_cluster,
