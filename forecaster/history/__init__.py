@@ -1,7 +1,7 @@
 """History → calibration moments: COW, ATOP and Berkemeier & Fuhrmann (2018) in, moments out.
 
 A self-contained layer (it imports no other forecaster module). The derived
-numbers ship in ``conf/calibration/history.yaml``; see ``docs/history.md``.
+numbers ship in ``conf/moments/history.yaml``; see ``docs/history.md``.
 """
 
 from forecaster.history.data import HistoryDataError, resolve_data_dir

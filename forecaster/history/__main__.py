@@ -1,4 +1,4 @@
-"""``python -m forecaster.history``: derive the moments and write conf/calibration/history.yaml."""
+"""``python -m forecaster.history``: derive the moments and write conf/moments/history.yaml."""
 
 from __future__ import annotations
 

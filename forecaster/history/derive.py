@@ -20,7 +20,7 @@ from forecaster.history.moments import (
 from forecaster.history.population import historical_world
 
 DEFAULT_PORTFOLIO = data.REPO_ROOT / "conf" / "portfolio" / "nato.yaml"
-DEFAULT_OUTPUT = data.REPO_ROOT / "conf" / "calibration" / "history.yaml"
+DEFAULT_OUTPUT = data.REPO_ROOT / "conf" / "moments" / "history.yaml"
 
 
 def derive_moments(

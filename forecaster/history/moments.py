@@ -31,7 +31,7 @@ MID_LAST, WAR_LAST, ATOP4_LAST = 2014, 2007, 2016
 
 @dataclass(frozen=True)
 class Moment:
-    """One calibration target as it is written to ``conf/calibration/history.yaml``."""
+    """One calibration target as it is written to ``conf/moments/history.yaml``."""
 
     value: float
     se: float

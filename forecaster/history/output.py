@@ -1,4 +1,4 @@
-"""Writing the derived numbers to ``conf/calibration/history.yaml`` and reading them back."""
+"""Writing the derived numbers to ``conf/moments/history.yaml`` and reading them back."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ HEADER = """\
 # sample size (n), period, unit, estimator and source. Derived from the COW, ATOP and
 # Berkemeier & Fuhrmann (2018) files in ../shared/data/history (see docs/history.md) by
 #
-#   python -m forecaster.history [--data-dir DIR] [--output conf/calibration/history.yaml]
+#   python -m forecaster.history [--data-dir DIR] [--output conf/moments/history.yaml]
 #
 # Generated file: edit forecaster/history/, not this file. Values and SEs carry {digits}
 # significant digits; tests/test_history.py re-derives them when the data is present.
@@ -81,10 +81,10 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def shipped() -> dict[str, Any]:
-    """The ``history.yaml`` shipped with the installed package (``forecaster.conf.calibration``).
+    """The ``history.yaml`` shipped with the installed package (``forecaster.conf.moments``).
 
     Works from a checkout and from a built wheel alike; this is what the calibration
     reads, never the data directory.
     """
-    text = resources.files("forecaster.conf.calibration").joinpath("history.yaml").read_text()
+    text = resources.files("forecaster.conf.moments").joinpath("history.yaml").read_text()
     return yaml.safe_load(text)
