@@ -59,6 +59,10 @@ PARAMETERS = (
     "political.consensus_drag",
     "political.entrapment_threshold",
     "political.termination_rate",
+    # MODEL v2 (appended, so that v1.1's parameters keep their indices and random keys)
+    "threat.fait_accompli",
+    "threat.stalemate",
+    "political.honour.co_obligated",
 )
 N_PARAMETERS = len(PARAMETERS)
 P = {name: i for i, name in enumerate(PARAMETERS)}
@@ -109,6 +113,9 @@ WAR_WEARINESS = P["political.war_weariness"]
 CONSENSUS_DRAG = P["political.consensus_drag"]
 ENTRAPMENT_THRESHOLD = P["political.entrapment_threshold"]
 TERMINATION_RATE = P["political.termination_rate"]
+FAIT_ACCOMPLI = P["threat.fait_accompli"]
+STALEMATE = P["threat.stalemate"]
+B_CO_OBLIGATED = P["political.honour.co_obligated"]
 
 #: drawn per crisis, not per trajectory
 PER_CRISIS = (RESOLVE, DEFENDER_RESOLVE)
@@ -130,10 +137,18 @@ MECHANISMS = (
     "reputation",
     "exit",
     "war_costs",
+    # MODEL v2: each off gives back v1.1's behaviour
+    "collective_action",
+    "fait_accompli",
+    "stalemate",
+    "fiscal_anchor",
+    "arms_buildup",
 )
 N_MECHANISMS = len(MECHANISMS)
 M_ECONOMY, M_FISCAL, M_POLITICS, M_ELECTIONS, M_MISPERCEPTION = 0, 1, 2, 3, 4
 M_PROVOCATION, M_REPUTATION, M_EXIT, M_WAR_COSTS = 5, 6, 7, 8
+M_COLLECTIVE_ACTION, M_FAIT_ACCOMPLI, M_STALEMATE = 9, 10, 11
+M_FISCAL_ANCHOR, M_ARMS_BUILDUP = 12, 13
 
 # ---------------------------------------------------------------- scenario arrays
 #: per state, per grid row: ``state_attr[g, i, :]``
@@ -190,6 +205,7 @@ EVENTS = (
     "war_entries",  # wars i took part in, any role
     "abandonments",
     "entrapments",
+    "stalemates",  # against target i: both would fight, the crisis ended without war
 )
 (
     EV_CF,
@@ -206,6 +222,7 @@ EVENTS = (
     EV_WAR_ENTRIES,
     EV_ABANDONMENTS,
     EV_ENTRAPMENTS,
+    EV_STALEMATES,
 ) = range(len(EVENTS))
 N_EVENTS = len(EVENTS)
 
@@ -254,3 +271,4 @@ CH_MISPERCEPTION = 24  # per crisis: index (k * S + j) * S + i
 CH_HONOUR = 25  # per crisis: index (k * S + j) * S + i
 CH_WAR_END = 26  # per step: index k * S + j
 CH_TERMINATION = 27  # per step: index a
+CH_STALEMATE = 28  # per crisis: index k * S + j

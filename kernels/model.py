@@ -40,6 +40,7 @@ from .layout import (
     ADJUSTMENT_SPEED,
     ATTRITION,
     AUSTERITY,
+    B_CO_OBLIGATED,
     B_EXPLICITNESS,
     B_INTERCEPT,
     B_INTEREST,
@@ -59,6 +60,7 @@ from .layout import (
     CH_PROVOCATION,
     CH_RESOLVE,
     CH_SPENDING,
+    CH_STALEMATE,
     CH_SUPPORT,
     CH_TERMINATION,
     CH_WAR_END,
@@ -86,20 +88,27 @@ from .layout import (
     EV_ENTRAPMENTS,
     EV_OPPORTUNITIES,
     EV_PROVOKED,
+    EV_STALEMATES,
     EV_WAR_ENTRIES,
     EV_WARS_AS_TARGET,
     EV_YIELDED,
+    FAIT_ACCOMPLI,
     FREE_RIDING,
     HOLLOW_PENALTY,
     HOLLOW_THRESHOLD,
+    M_ARMS_BUILDUP,
+    M_COLLECTIVE_ACTION,
     M_ECONOMY,
     M_ELECTIONS,
     M_EXIT,
+    M_FAIT_ACCOMPLI,
     M_FISCAL,
+    M_FISCAL_ANCHOR,
     M_MISPERCEPTION,
     M_POLITICS,
     M_PROVOCATION,
     M_REPUTATION,
+    M_STALEMATE,
     M_WAR_COSTS,
     MEAN_REVERSION,
     MISPERCEPTION,
@@ -113,6 +122,7 @@ from .layout import (
     RESOLVE,
     SCALE,
     SPENDING_NOISE,
+    STALEMATE,
     SUPPORT_VOLATILITY,
     TERMINATION_RATE,
     TURNOVER,
@@ -145,7 +155,8 @@ X_SCEPTIC = 14  # 0/1
 X_SCRATCH = 15  # the next defence share, noise draws
 X_REACH = 16
 X_ELECTION_PERIOD = 17
-N_X = 18
+X_FREE_RIDING_START = 18  # free-riding at the first step (the v2 fiscal anchor)
+N_X = 19
 
 # columns of ever[i, :] (the event happened at least once so far)
 EVER_WAR, EVER_ENTRAPMENT, EVER_ABANDONMENT, EVER_TARGETED = 0, 1, 2, 3
@@ -235,8 +246,14 @@ def fiscal(
     x, theta, flags, at_war, alliance_attr, alive, live_mask, is_adversary, totals, draws,
     seed, trajectory, step, dt, n_states, n_alliances,
 ):  # fmt: skip
-    """Pledges, free-riding, spending adjustment and capital accumulation."""
+    """Pledges, free-riding, spending adjustment and capital accumulation.
+
+    ``fiscal`` moves the allies' spending and capital; ``arms_buildup`` (v2) the
+    adversaries' capital (v1.1's ``fiscal`` switched both).
+    """
     if not flags[M_FISCAL]:
+        if flags[M_ARMS_BUILDUP]:
+            _adversary_capital(x, theta, is_adversary, dt, n_states)
         return
     compliance = theta[COMPLIANCE]
     phi = theta[FREE_RIDING]
@@ -245,7 +262,6 @@ def fiscal(
     kappa = theta[ADJUSTMENT_SPEED]
     noise = theta[SPENDING_NOISE] * math.sqrt(dt)
     delta = theta[DEPRECIATION]
-    adversary_growth = theta[CAPABILITY_GROWTH]
     shocks = x[X_SCRATCH]
     fill_normal(seed, trajectory, step, CH_SPENDING, shocks, n_states)
     draws[D_NORMAL_PAIRED] += n_states
@@ -280,6 +296,11 @@ def fiscal(
                 if has(allies, j):
                     allied += x[X_CAPABILITY, j]
         free_riding = allied / (x[X_CAPABILITY, i] + allied) if allied > 0.0 else 0.0
+        if step == 0:
+            x[X_FREE_RIDING_START, i] = free_riding
+        if flags[M_FISCAL_ANCHOR]:
+            # the observed starting share already includes today's free-riding
+            free_riding -= x[X_FREE_RIDING_START, i]
         base = x[X_BASE_SHARE, i]
         war = 1.0 if has(at_war, i) else 0.0
         target = (
@@ -294,14 +315,25 @@ def fiscal(
         shocks[i] = min(0.25, max(0.001, share))
     # ... then capital for everyone
     for i in range(n_states):
-        k = x[X_CAPABILITY, i]
-        if is_adversary[i]:
-            spend = x[X_DEFENSE_SHARE, i] * x[X_GDP, i]
-            x[X_CAPABILITY, i] = k + (spend - delta * k + adversary_growth * k) * dt
-        else:
+        if not is_adversary[i]:
+            k = x[X_CAPABILITY, i]
             x[X_DEFENSE_SHARE, i] = shocks[i]
             spend = shocks[i] * x[X_GDP, i]
             x[X_CAPABILITY, i] = k + (spend - delta * k) * dt
+    if flags[M_ARMS_BUILDUP]:
+        _adversary_capital(x, theta, is_adversary, dt, n_states)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _adversary_capital(x, theta, is_adversary, dt, n_states):
+    """The adversaries' capital: their own spending less depreciation, plus build-up."""
+    delta = theta[DEPRECIATION]
+    growth = theta[CAPABILITY_GROWTH]
+    for i in range(n_states):
+        if is_adversary[i]:
+            k = x[X_CAPABILITY, i]
+            spend = x[X_DEFENSE_SHARE, i] * x[X_GDP, i]
+            x[X_CAPABILITY, i] = k + (spend - delta * k + growth * k) * dt
 
 
 # ---------------------------------------------------------------- 3. burden
@@ -371,7 +403,7 @@ def politics(x, theta, flags, at_war, is_adversary, draws, seed, trajectory, ste
 # ---------------------------------------------------------------- 5. credibility
 @njit(nogil=True, cache=True)
 def credibility(
-    x, theta, alliance_attr, alive, live_mask, region, interest, is_target, is_adversary,
+    x, theta, flags, alliance_attr, alive, live_mask, region, interest, is_target, is_adversary,
     pair_h, pair_logit, pair_eff, pair_obligation, n_states, n_alliances,
 ):  # fmt: skip
     """Honour probability and effective contribution of every ally of every target.
@@ -390,6 +422,9 @@ def credibility(
     hollow_threshold = theta[HOLLOW_THRESHOLD]
     hollow_penalty = theta[HOLLOW_PENALTY]
     drag = theta[CONSENSUS_DRAG]
+    # v2 collective action: with n allies sharing an obligation, each leans on the
+    # others; the honour logit falls by beta_c (1 - 1/n), 0 in a bilateral pact
+    b_shared = theta[B_CO_OBLIGATED] if flags[M_COLLECTIVE_ACTION] else 0.0
     # the ally's own standing, the same towards every target: once per ally
     standing = x[X_SCRATCH]
     for i in range(n_states):
@@ -421,6 +456,9 @@ def credibility(
                 z = own + b_explicit * alliance_attr[a, AA_EXPLICITNESS]
                 if alliance_attr[a, AA_EXIT_NOTICE] < 0.0 and x[X_SUPPORT, i] < hollow_threshold:
                     z -= hollow_penalty  # a commitment that cannot be left is hollowed
+                if b_shared != 0.0:
+                    sharing = max(1, popcount(live_mask[a]) - 1)
+                    z -= b_shared * (1.0 - 1.0 / sharing)
                 if z != last_z:
                     last_z = z
                     last_h = logistic(z)
@@ -448,7 +486,7 @@ def credibility(
 # ---------------------------------------------------------------- 6-9. crises
 @njit(nogil=True, cache=True)
 def crises(
-    x, theta, flags, dist_code, dist_param, alliance_attr, alive, live_mask, interest,
+    x, theta, flags, dist_code, dist_param, alliance_attr, alive, live_mask, region, interest,
     target_weight, is_target, adversaries, pair_h, pair_logit, pair_eff, pair_obligation,
     war_participants, adversary_war, ever, events, trajectory_counts, draws,
     seed, trajectory, step, dt, n_states, n_alliances,
@@ -472,6 +510,10 @@ def crises(
     learning = theta[REPUTATION_LEARNING]
     abandon_backlash = theta[ABANDONMENT_BACKLASH]
     entrap_backlash = theta[ENTRAPMENT_BACKLASH]
+    # v2: the weight of the forces on the spot in the odds, and the chance that a
+    # crisis both sides would fight ends short of war
+    phi = theta[FAIT_ACCOMPLI] if flags[M_FAIT_ACCOMPLI] else 0.0
+    stalemate = theta[STALEMATE] if flags[M_STALEMATE] else 0.0
     provocation_on = flags[M_PROVOCATION]
     misperception_on = flags[M_MISPERCEPTION]
     for k in adversaries:
@@ -517,6 +559,7 @@ def crises(
             else:
                 events[j, EV_OPPORTUNITIES] += 1
                 perceived = x[X_CAPABILITY, j]
+                perceived_local = perceived
                 errors = x[X_SCRATCH]
                 if misperception_on:
                     # one error per ally, drawn in pairs; an even base keeps pairs aligned
@@ -529,8 +572,11 @@ def crises(
                     h = pair_h[i, j]
                     if misperception_on:
                         h = logistic(pair_logit[i, j] + sigma_eps * errors[i])
-                    perceived += h * pair_eff[i, j] * x[X_CAPABILITY, i]
-                p = win_probability(k_capability, perceived, gamma)
+                    seen = h * pair_eff[i, j] * x[X_CAPABILITY, i]
+                    perceived += seen
+                    if region[i] == region[j]:
+                        perceived_local += seen
+                p = _odds(k_capability, perceived, perceived_local, phi, gamma)
                 if not resolve * p - (1.0 - p) * war_cost > 0.0:
                     events[j, EV_DETERRED] += 1
                     continue
@@ -539,6 +585,7 @@ def crises(
             events[j, EV_CRISES] += 1
             ever[j, EVER_TARGETED] = 1
             defence = x[X_CAPABILITY, j]
+            defence_local = defence
             owed = 0.0
             delivered = 0.0
             honoured = _ZERO
@@ -555,11 +602,13 @@ def crises(
                     events[i, EV_CF_HONOURED] += 1
                     honoured |= bit(i)
                     defence += contribution
+                    if region[i] == region[j]:
+                        defence_local += contribution
                 if pair_obligation[i, j] == OBLIGATION_DEFENSE:
                     owed += contribution
                     if keeps:
                         delivered += contribution
-            p = win_probability(k_capability, defence, gamma)
+            p = _odds(k_capability, defence, defence_local, phi, gamma)
             draws[D_SAMPLE + dist_code[DEFENDER_RESOLVE]] += 1
             defender_resolve = sample(
                 dist_code[DEFENDER_RESOLVE], dist_param[DEFENDER_RESOLVE, 0],
@@ -572,6 +621,11 @@ def crises(
             if defender_resolve * (1.0 - p) - p * war_cost > 0.0:
                 if resolve * p - (1.0 - p) * war_cost > 0.0:
                     war = True
+                    if stalemate > 0.0:
+                        draws[D_UNIFORM] += 1
+                        if uniform(seed, trajectory, step, CH_STALEMATE, pair) < stalemate:
+                            war = False
+                            events[j, EV_STALEMATES] += 1
                 else:
                     events[j, EV_BACKED_DOWN] += 1
             else:
@@ -610,6 +664,16 @@ def crises(
                 ever[j, EVER_ABANDONMENT] = 1
                 if flags[M_POLITICS]:
                     _shift_support(x, j, -abandon_backlash)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _odds(attacker, defence, defence_local, phi, gamma):
+    """The adversary's chance of winning: with weight phi the forces on the spot decide
+    before distant allies arrive (v2 fait accompli), else the whole defence."""
+    p = win_probability(attacker, defence, gamma)
+    if phi > 0.0:
+        p = phi * win_probability(attacker, defence_local, gamma) + (1.0 - phi) * p
+    return p
 
 
 @njit(nogil=True, cache=True, inline="always")

@@ -145,7 +145,7 @@ def _initial_state(
 
 @njit(nogil=True, cache=True)
 def simulate_block(
-    seed, first, n, n_steps, dt, flags,
+    seed, first, n, n_burn_in, n_steps, dt, flags,
     state_attr, region, is_adversary,
     alliance_attr, member, leader,
     interest, target_weight,
@@ -159,7 +159,8 @@ def simulate_block(
     ----------
     seed : uint64 key of the random stream.
     first, n : the block of trajectory numbers.
-    n_steps, dt : the clock.
+    n_burn_in, n_steps, dt : the clock: ``n_burn_in`` steps simulated and not counted
+        (a settled start, MODEL v2), then ``n_steps`` counted ones.
     flags : int32[N_MECHANISMS], 1 = mechanism on.
     state_attr : float64[G, S, N_STATE_ATTRS]; region, is_adversary : int32[S].
     alliance_attr : float64[G, A, N_ALLIANCE_ATTRS]; member : int32[A, S] (0/1);
@@ -239,7 +240,12 @@ def simulate_block(
             trajectory_counts[:] = 0
             trajectory_events[:, :] = 0
             at_war = _ZERO
-            for step in range(n_steps):
+            for step in range(n_burn_in + n_steps):
+                if step == n_burn_in and n_burn_in > 0:
+                    # the burn-in is over: forget its events, keep its state
+                    ever[:, :] = 0
+                    trajectory_counts[:] = 0
+                    trajectory_events[:, :] = 0
                 economy(
                     x, gdp_history, theta, flags, at_war, draws[g], seed, trajectory, step, dt,
                     n_states,
@@ -255,14 +261,15 @@ def simulate_block(
                     n_states,
                 )  # fmt: skip
                 credibility(
-                    x, theta, alliance_attr[g], alive, live_mask, region, interest[g], is_target,
-                    is_adversary, pair_h, pair_logit, pair_eff, pair_obligation, n_states,
-                    n_alliances,
+                    x, theta, flags, alliance_attr[g], alive, live_mask, region, interest[g],
+                    is_target, is_adversary, pair_h, pair_logit, pair_eff, pair_obligation,
+                    n_states, n_alliances,
                 )  # fmt: skip
                 crises(
                     x, theta, flags, dist_code[g], dist_param[g], alliance_attr[g], alive,
-                    live_mask, interest[g], target_weight[g], is_target, adversaries, pair_h,
-                    pair_logit, pair_eff, pair_obligation, war_participants, adversary_war, ever,
+                    live_mask, region, interest[g], target_weight[g], is_target, adversaries,
+                    pair_h, pair_logit, pair_eff, pair_obligation, war_participants, adversary_war,
+                    ever,
                     trajectory_events, trajectory_counts, draws[g], seed, trajectory, step, dt,
                     n_states, n_alliances,
                 )  # fmt: skip
@@ -274,10 +281,13 @@ def simulate_block(
                     x, theta, flags, alliance_attr[g], leader, alive, left, live_mask,
                     steps_below, draws[g], seed, trajectory, step, dt, n_states, n_alliances,
                 )  # fmt: skip
+                if step < n_burn_in:
+                    continue
+                t = step - n_burn_in
                 _count_step(
                     x, ever, is_adversary, alive, left, member_mask, trajectory_counts,
-                    by_time_state[g, step], by_time_alliance[g, step], by_time[g, step],
-                    moments[g, step], n_states, n_alliances,
+                    by_time_state[g, t], by_time_alliance[g, t], by_time[g, t],
+                    moments[g, t], n_states, n_alliances,
                 )  # fmt: skip
             _count_events(trajectory_events, events[g], event_products[g], n_states)
             histograms[g, H_WARS, min(trajectory_counts[0], n_bins - 1)] += 1

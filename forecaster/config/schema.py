@@ -25,6 +25,7 @@ class RunConf:
     trajectories: int = MISSING
     horizon_years: float = MISSING
     dt_years: float = MISSING
+    burn_in_years: float = MISSING
     seed: int = MISSING
     block_size: int = MISSING
     target_se: float | None = MISSING
@@ -43,6 +44,11 @@ class MechanismsConf:
     reputation: bool = MISSING
     exit: bool = MISSING
     war_costs: bool = MISSING
+    collective_action: bool = MISSING
+    fait_accompli: bool = MISSING
+    stalemate: bool = MISSING
+    fiscal_anchor: bool = MISSING
+    arms_buildup: bool = MISSING
 
 
 @dataclass

@@ -96,7 +96,8 @@ def simulate(scenario: Scenario, first: int, n: int, seed: int) -> Counters:
         raise ValueError(f"seed = {seed}: must be an integer in [0, 2**64)")
     counters = Counters.zeros(scenario)
     simulate_block(
-        np.uint64(seed), np.int64(first), np.int64(n), np.int64(scenario.n_steps),
+        np.uint64(seed), np.int64(first), np.int64(n), np.int64(scenario.n_burn_in),
+        np.int64(scenario.n_steps),
         float(scenario.dt), scenario.flags,
         scenario.state_attr, scenario.region, scenario.is_adversary,
         scenario.alliance_attr, scenario.member, scenario.leader,

@@ -138,8 +138,18 @@ class _Row:
         self.n_wars = np.zeros(n, dtype=np.int64)
         self.n_crises = np.zeros(n, dtype=np.int64)
         self.events = np.zeros((n, S, L.N_EVENTS), dtype=np.int64)  # per trajectory
-        for step in range(sc.n_steps):
+        # free-riding at the start: the fiscal anchor counts only its change
+        self.free0 = self.free_riding(live_alive=self.live & self.alive[:, :, None])
+        # burn-in: simulated, then forgotten, so that counting starts from a settled state
+        for step in range(sc.n_burn_in):
             self.step(step)
+        self.ever[:] = False
+        self.major[:] = False
+        self.n_wars[:] = 0
+        self.n_crises[:] = 0
+        self.events[:] = 0
+        for step in range(sc.n_steps):
+            self.step(sc.n_burn_in + step)
             self.count(out, step)
         # per-trajectory counts, plus their total over states as row S
         events = np.concatenate([self.events, self.events.sum(axis=1, keepdims=True)], axis=1)
@@ -176,10 +186,9 @@ class _Row:
         if self.on["fiscal"]:
             target = self.attr[:, L.AA_SPENDING_TARGET][None, :, None]
             pledge = np.where(live_alive, target, 0.0).max(axis=1) if sc.n_alliances else 0.0
-            together = np.einsum("nai,naj->nij", live_alive, live_alive)
-            together[:, np.arange(S), np.arange(S)] = False
-            allied = np.einsum("nij,nj->ni", together.astype(float), self.capital)
-            free = np.where(allied > 0, allied / (self.capital + allied), 0.0)
+            free = self.free_riding(live_alive)
+            if self.on["fiscal_anchor"]:
+                free = free - self.free0  # observed shares already include today's free-riding
             desired = (
                 self.base_share
                 + self.t("compliance") * np.maximum(0.0, pledge - self.base_share)
@@ -191,8 +200,12 @@ class _Row:
             new = new + self.t("spending_noise") * np.sqrt(dt) * rng.standard_normal((n, S))
             new = np.clip(new, 0.001, 0.25)
             self.share = np.where(self.adv, self.share, new)
+        # capital: the allies' under `fiscal`, the adversaries' under `arms_buildup`
+        # (v1.1's `fiscal` switched both)
+        moves = np.where(self.adv, self.on["arms_buildup"], self.on["fiscal"])
+        if moves.any():
             growth = np.where(self.adv, self.t("capability_growth"), 0.0)
-            self.capital = (
+            grown = (
                 self.capital
                 + (
                     self.share * self.gdp
@@ -201,6 +214,7 @@ class _Row:
                 )
                 * dt
             )
+            self.capital = np.where(moves, grown, self.capital)
         # 3. burden
         self.gap = np.zeros((n, S))
         resentment = np.zeros((n, S))
@@ -258,6 +272,14 @@ class _Row:
         if self.on["exit"]:
             self.exits(dt)
 
+    def free_riding(self, live_alive: np.ndarray) -> np.ndarray:
+        """Share of allied capability not a state's own, [N, S] (0 without allies)."""
+        S = self.sc.n_states
+        together = np.einsum("nai,naj->nij", live_alive, live_alive)
+        together[:, np.arange(S), np.arange(S)] = False
+        allied = np.einsum("nij,nj->ni", together.astype(float), self.capital)
+        return np.where(allied > 0, allied / (self.capital + allied), 0.0)
+
     def credibility(self, live_alive: np.ndarray) -> None:
         sc, n = self.sc, self.n
         S, J = sc.n_states, len(self.targets)
@@ -285,6 +307,12 @@ class _Row:
             if self.attr[a, L.AA_EXIT_NOTICE] < 0:
                 hollow = self.u < self.theta["hollow_threshold"][:, None]
                 z = z - np.where(hollow, self.t("hollow_penalty"), 0.0)[:, :, None]
+            if self.on["collective_action"]:
+                # the target's n = m - 1 allies in a share the obligation: the pull to
+                # leave it to the others grows as 1 - 1/n (0 in a bilateral pact)
+                sharing = np.maximum(live_alive[:, a, :].sum(axis=1) - 1, 1)
+                diffusion = 1.0 - 1.0 / sharing
+                z = z - self.t("b_co_obligated")[:, :, None] * diffusion[:, None, None]
             h = _sigmoid(z)
             obligation = int(self.attr[a, L.AA_OBLIGATION])
             if obligation == L.OBLIGATION_CONSULTATION:
@@ -330,16 +358,26 @@ class _Row:
         resolve = np.where(provoked, resolve * self.theta["provoked_resolve"], resolve)
         gamma, cost = self.theta["contest_exponent"], self.theta["war_cost"]
 
-        def p_win(defence):
+        def contest(defence):
             return 1.0 / (1.0 + (defence / self.capital[:, k]) ** gamma)
+
+        # v2 fait accompli: with weight phi the forces on the spot (the target and its
+        # allies in its region) decide before distant allies arrive
+        local = self.same_region[:, j][None, :]
+        phi = self.theta["fait_accompli"] if self.on["fait_accompli"] else 0.0
+
+        def p_win(contributions):
+            """k's chance of winning against the target plus ``contributions`` [N, S]."""
+            full = contest(self.capital[:, j] + contributions.sum(axis=1))
+            on_the_spot = contest(self.capital[:, j] + (contributions * local).sum(axis=1))
+            return phi * on_the_spot + (1 - phi) * full
 
         perceived_h = h
         if self.on["misperception"]:
             noise = self.t("misperception") * rng.standard_normal((n, S))
             hc = np.clip(h, 1e-300, 1 - 1e-16)
             perceived_h = _sigmoid(np.log(hc) - np.log1p(-hc) + noise)
-        perceived = self.capital[:, j] + (perceived_h * eff * self.capital * bound).sum(axis=1)
-        p = p_win(perceived)
+        p = p_win(perceived_h * eff * self.capital * bound)
         challenge = resolve * p - (1 - p) * cost > 0
         ev[:, j, L.EV_PROVOKED] += provoked
         ev[:, j, L.EV_OPPORTUNITIES] += opportunity
@@ -353,18 +391,22 @@ class _Row:
         in_cf = bound & crisis[:, None]
         keeps = in_cf & (rng.random((n, S)) < h)
         contribution = eff * self.capital
-        defence = self.capital[:, j] + (contribution * keeps).sum(axis=1)
         defense_bound = in_cf & (self.obligation[:, :, col] == L.OBLIGATION_DEFENSE)
         owed = (contribution * defense_bound).sum(axis=1)
         delivered = (contribution * defense_bound * keeps).sum(axis=1)
         ev[:, :, L.EV_CF] += in_cf
         ev[:, :, L.EV_CF_HONOURED] += keeps
-        p = p_win(defence)
+        p = p_win(contribution * keeps)
         defender = self.crisis_draw(L.DEFENDER_RESOLVE, n)
         defender = np.where(provoked, defender * (1 - control), defender)
         resists = defender * (1 - p) - p * cost > 0
         attacks = resolve * p - (1 - p) * cost > 0
         war = crisis & resists & attacks
+        if self.on["stalemate"]:
+            # v2: a crisis both sides would fight still ends short of war with chance s
+            stalled = war & (rng.random(n) < self.theta["stalemate"])
+            ev[:, j, L.EV_STALEMATES] += stalled
+            war &= ~stalled
         ev[:, j, L.EV_YIELDED] += crisis & ~resists
         ev[:, j, L.EV_BACKED_DOWN] += crisis & resists & ~attacks
         participants = keeps & war[:, None]

@@ -27,7 +27,11 @@ def fingerprint(spec: dict[str, Any], grid: dict[str, Any], seed: int) -> str:
         k: v for k, v in spec.items() if k not in ("run", "cluster", "output", "sweep")
     }
     run = spec.get("run", {})
-    scenario_part["clock"] = [run.get("horizon_years"), run.get("dt_years")]
+    scenario_part["clock"] = [
+        run.get("horizon_years"),
+        run.get("dt_years"),
+        run.get("burn_in_years", 0.0),
+    ]
     text = json.dumps([scenario_part, grid, int(seed)], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -62,6 +62,7 @@ _EVENTS = {
     "war_entries": "wars the state took part in, any role",
     "abandonments": "crises in which the state was abandoned",
     "entrapments": "wars the state was entrapped into",
+    "stalemates": "crises against the state that both sides would fight, ended without war",
 }
 _MOMENTS = {
     "defense_share": ("defence spending as a share of GDP", "1"),

@@ -88,6 +88,9 @@ PARAMETER_DOMAINS: dict[str, tuple[float, float, str]] = {
     "political.consensus_drag": _UNIT,
     "political.entrapment_threshold": _UNIT,
     "political.termination_rate": _NONNEG,
+    "threat.fait_accompli": _UNIT,
+    "threat.stalemate": _UNIT,
+    "political.honour.co_obligated": _NONNEG,
 }
 assert set(PARAMETER_DOMAINS) == set(layout.PARAMETERS)
 
@@ -145,6 +148,8 @@ class Scenario:
     grid_values: tuple[tuple[float, ...], ...] = ()
     #: True: grid_values[k][i] is key k at point i (one "sample" dimension)
     points: bool = False
+    #: steps simulated before the counted horizon (run.burn_in_years / dt)
+    n_burn_in: int = 0
 
     @property
     def n_rows(self) -> int:
@@ -315,6 +320,7 @@ def compile_scenario(
         alliance_names=base["alliance_names"],
         region_names=base["region_names"],
         n_steps=base["n_steps"],
+        n_burn_in=base["n_burn_in"],
         dt=base["dt"],
         flags=base["flags"],
         region=base["region"],
@@ -677,17 +683,26 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
     run = spec.get("run") or {}
     horizon = run.get("horizon_years", 10.0)
     dt = run.get("dt_years", 0.25)
-    n_steps = 0
+    burn_in = run.get("burn_in_years", 0.0)
+    n_steps = n_burn_in = 0
     ok_clock = True
     for key, value in (("run.horizon_years", horizon), ("run.dt_years", dt)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
             problems.add(key, value, "must be a positive number of years")
             ok_clock = False
+    if isinstance(burn_in, bool) or not isinstance(burn_in, int | float) or not burn_in >= 0:
+        problems.add("run.burn_in_years", burn_in, "must be a number of years >= 0")
+        ok_clock = False
     if ok_clock:
         n_steps = round(horizon / dt)
         if n_steps < 1 or abs(n_steps * dt - horizon) > 1e-9 * max(1.0, horizon):
             problems.add(
                 "run.horizon_years", horizon, f"must be a whole number of steps of dt_years = {dt}"
+            )
+        n_burn_in = round(burn_in / dt)
+        if abs(n_burn_in * dt - burn_in) > 1e-9 * max(1.0, burn_in):
+            problems.add(
+                "run.burn_in_years", burn_in, f"must be a whole number of steps of dt_years = {dt}"
             )
         for i, name in enumerate(names):
             period = state_attr[i, layout.SA_ELECTION_PERIOD]
@@ -705,6 +720,7 @@ def _compile_one(spec: Mapping[str, Any]) -> dict[str, Any]:
         "alliance_names": alliance_names,
         "region_names": tuple(region_names),
         "n_steps": int(n_steps),
+        "n_burn_in": int(n_burn_in),
         "dt": float(dt),
         "flags": flags,
         "state_attr": state_attr,
