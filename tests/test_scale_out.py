@@ -199,6 +199,12 @@ def test_a_multirun_equals_an_in_run_sweep(tmp_path):
     keys = ["threat__scale", "portfolio__alliances__pact__explicitness"]
     assert set(keys) <= set(gathered.dims)
     assert forecaster.results.config_keys(gathered) == forecaster.results.config_keys(in_run)
+    # the same attribute meanings as a single run, and each job's resolved config
+    assert gathered.attrs["trajectories"] == int(gathered.n_trajectories.sum())
+    assert forecaster.config_of(gathered)["portfolio"]["name"] == "regional"
+    job = gathered.forecast.sel({"threat.scale": 2.0, "portfolio.alliances.pact.explicitness": 0.8})
+    assert forecaster.config_of(job)["threat"]["scale"] == 2.0
+    assert forecaster.config_of(job)["portfolio"]["alliances"]["pact"]["explicitness"] == 0.8
     gathered = gathered.transpose(*keys, ...)
     for name in [*PROBABILITIES, "n_trajectories"]:
         np.testing.assert_array_equal(gathered[name].values, in_run[name].values, err_msg=name)

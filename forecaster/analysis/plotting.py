@@ -287,7 +287,7 @@ class ForecastAccessor:
         ax.set_ylabel(f"P({what} ≥ n)")
         ax.set_xticks(p["count"].values)
         where = self._where(picked)
-        ax.set_title(f"P(at least n {what} over the horizon) (95% bars)"
+        ax.set_title(f"P(at least n {what} within {float(self._ds.time[-1]):g} years) (95% bars)"
                      + (f"\n{where}" if where else ""), fontsize=10)  # fmt: skip
         return fig, ax
 
