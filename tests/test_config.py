@@ -92,21 +92,22 @@ BAD = [
 
 @pytest.mark.parametrize(("overrides", "fragment"), BAD, ids=[" ".join(b[0]) for b in BAD])
 def test_bad_config_gives_one_clear_message_and_exit_code_2(
-    overrides, fragment, capsys, monkeypatch
+    overrides, fragment, capsys, monkeypatch, tmp_path
 ):
-    def must_not_run():
+    def must_not_run(*args, **kwargs):
         raise AssertionError(f"{overrides} passed the checks")
 
-    monkeypatch.setattr(cli, "forecast_app", must_not_run)
-    assert cli.main(overrides) == 2
+    monkeypatch.setattr(forecaster.api, "execute", must_not_run)  # nothing is simulated
+    assert cli.main([*overrides, f"hydra.run.dir={tmp_path}"]) == 2
     err = capsys.readouterr().err
     assert fragment in err, err
     assert "Traceback" not in err
     assert err.startswith("invalid configuration")
 
 
-def test_several_problems_are_reported_together(capsys):
-    assert cli.main(["run.trajectories=0", "threat.war_cost=-1", "portfolio.states.USA.gdp=0"]) == 2
+def test_several_problems_are_reported_together(capsys, tmp_path):
+    argv = ["run.trajectories=0", "threat.war_cost=-1", "portfolio.states.USA.gdp=0"]
+    assert cli.main([*argv, f"hydra.run.dir={tmp_path}"]) == 2
     err = capsys.readouterr().err
     assert "3 problems" in err
 
@@ -115,7 +116,8 @@ def test_a_multirun_is_checked_job_by_job_before_anything_runs(capsys, tmp_path)
     argv = ["-m", "threat.scale=0.5,-1", f"hydra.sweep.dir={tmp_path}"]
     assert cli.main(argv) == 2
     assert "job threat.scale=-1: threat.scale = -1.0" in capsys.readouterr().err
-    assert not any(tmp_path.iterdir())  # the valid job did not run either
+    # the valid job did not run either: the sweep dir holds only Hydra's multirun.yaml
+    assert [p.name for p in tmp_path.iterdir()] == ["multirun.yaml"]
 
 
 def test_sweep_paths_must_be_numeric_leaves():

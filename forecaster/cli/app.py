@@ -7,14 +7,20 @@ import sys
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.plugins import Plugins
 from omegaconf import DictConfig
 
 from forecaster.api import finish, run
 from forecaster.config import CONFIG_NAME, CONFIG_PATH, VERSION_BASE
 from forecaster.errors import ConfigError
 from forecaster.results import format_summary
+from hydra_plugins.forecaster_sweeper import CheckedSweeper
 
 log = logging.getLogger("forecaster")
+
+# Hydra discovers plugins by walking the hydra_plugins namespace, which an editable
+# install's import hook hides from it; registering by hand works for every install
+Plugins.instance().register(CheckedSweeper)
 
 
 @hydra.main(config_path=CONFIG_PATH, config_name=CONFIG_NAME, version_base=VERSION_BASE)
@@ -22,9 +28,10 @@ def forecast_app(cfg: DictConfig) -> None:
     # a resumed run finishes in the directory of the run it resumes
     out_dir = cfg.run.resume or HydraConfig.get().runtime.output_dir
     try:
-        ds = run(cfg, output_dir=out_dir)
-    except ConfigError as err:  # e.g. a checkpoint of another scenario
-        print(f"forecast: {err}", file=sys.stderr)
+        ds = run(cfg, output_dir=out_dir)  # checks the config before anything runs
+    except ConfigError as err:
+        # SystemExit passes Hydra's job runner untouched: no "Error executing job" line
+        print(str(err), file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print(

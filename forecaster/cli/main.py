@@ -1,61 +1,30 @@
-"""The ``forecast`` command (a Hydra app), with every job's config checked first.
+"""The ``forecast`` command: a Hydra app whose checks run on the config Hydra composes.
 
-Hydra reports its own composition errors with exit status 1; a config mistake
-should exit with 2 and one clear message, before anything runs. So ``main``
-composes every job of the command line (each job of a multirun too), runs the
-semantic checks, and only then hands the command line to Hydra.
+Hydra parses the command line (every flag of it: ``--config-dir/-cd``,
+``--config-path/-cp``, ``--config-name/-cn``, ``hydra.searchpath``, ``-m`` with
+any sweeper or launcher, ``+group=option``); forecaster never parses it again.
+The checks run on exactly the config Hydra composes: inside the task function
+for a single run (``forecaster.run`` checks before simulating), and for a
+multirun in the default sweeper (``hydra_plugins.forecaster_sweeper``), which
+checks every job before the first starts. Hydra re-raises its errors here
+(``HYDRA_FULL_ERROR``), so that a config mistake, Hydra's own composition
+errors included, exits 2 with one line per problem and no traceback.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
 import sys
 
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
-from forecaster.api import check
-from forecaster.config import compose
+from forecaster._version import __version__
 from forecaster.errors import ConfigError
 
 from .app import forecast_app
-
-_PASS_THROUGH = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
-                 "--shell-completion", "-sc", "--resolve", "--package", "-p"}  # fmt: skip
-
-
-def job_overrides(argv: list[str]) -> tuple[bool, list[list[str]]]:
-    """Whether ``argv`` is a multirun, and the override list of each of its jobs."""
-    multirun = any(a in ("-m", "--multirun") for a in argv)
-    overrides = [a for a in argv if not a.startswith("-")]
-    parsed = OverridesParser.create().parse_overrides(overrides)
-    if not multirun:
-        return False, [overrides]
-    batches = BasicSweeper.split_arguments(parsed, None)
-    return True, [job for batch in batches for job in batch]
-
-
-def precheck(argv: list[str]) -> list[str]:
-    """Problems of every job the command line would run (empty when all are valid)."""
-    try:
-        _, jobs = job_overrides(argv)
-    except (HydraException, OmegaConfBaseException) as err:
-        return [f"command line: {_first_line(err)}"]
-    problems: list[str] = []
-    for overrides in jobs:
-        shown = [o for o in overrides if not o.startswith(("hydra.", "hydra/"))]
-        label = f"job {' '.join(shown)}: " if len(jobs) > 1 else ""
-        try:
-            cfg = compose([o for o in overrides if not o.startswith(("hydra.", "hydra/"))])
-        except (HydraException, OmegaConfBaseException) as err:
-            problems.append(label + _explain(err))
-            continue
-        try:
-            check(cfg)
-        except ConfigError as err:
-            problems += [label + p for p in err.problems]
-    return problems
 
 
 def _first_line(err: BaseException) -> str:
@@ -86,21 +55,40 @@ def _explain(err: Exception) -> str:
             block = text.split("Available options", 1)[1].split("Config search path", 1)[0]
             options = [line.strip() for line in block.splitlines()[1:] if line.strip()]
         allowed = f"available: {', '.join(options)}" if options else "no such config"
-        return f"{group or 'config'} = {option!r}: no such option ({allowed})"
+        guess = difflib.get_close_matches(option, options, n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+        return f"{group or 'config'} = {option!r}: no such option ({allowed}){hint}"
     if cause is not None:
         return f"{_first_line(err)}: {_first_line(cause)}"
     return " ".join(lines[:3])
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if not any(a.split("=")[0] in _PASS_THROUGH for a in argv):
-        problems = precheck(argv)
-        if problems:
-            print(str(ConfigError(problems)), file=sys.stderr)
-            return 2
+    """``forecast [Hydra's flags] [overrides]``: run, and exit 2 on a config mistake."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--version" in argv:  # Hydra's own --version names Hydra's version
+        print(f"forecast (forecaster) {__version__}")
+        return 0
     sys.argv = [sys.argv[0], *argv]
-    forecast_app()
+    full_error = os.environ.get("HYDRA_FULL_ERROR")
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra raises instead of printing and exiting 1
+    GlobalHydra.instance().clear()
+    try:
+        forecast_app()
+    except SystemExit as done:  # the app's own exits: 2 for a config mistake, 130 on Ctrl-C
+        return done.code if isinstance(done.code, int) else 1
+    except ConfigError as err:
+        print(str(err), file=sys.stderr)
+        return 2
+    except (HydraException, OmegaConfBaseException) as err:
+        print(str(ConfigError([_explain(err)])), file=sys.stderr)
+        return 2
+    finally:
+        GlobalHydra.instance().clear()
+        if full_error is None:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = full_error
     return 0
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from hydra import compose as hydra_compose
@@ -16,16 +18,32 @@ from forecaster.errors import ConfigError
 from .schema import CONFIG_MODULE, CONFIG_NAME, VERSION_BASE
 
 
-def compose(overrides: Sequence[str] = ()) -> DictConfig:
+def compose(
+    overrides: Sequence[str] = (), config_dir: str | os.PathLike[str] | None = None
+) -> DictConfig:
     """The composed configuration for ``overrides`` (as on the command line).
+
+    ``config_dir`` adds a folder of the user's own options (portfolios, threats,
+    experiments, ...) to the search path, as ``forecast --config-dir DIR`` does
+    (``hydra.searchpath``): its options sit beside the shipped ones (give them
+    names of their own).
 
     Examples
     --------
     >>> cfg = compose(["portfolio=regional", "threat.scale=1.5"])
     >>> cfg.threat.scale
     1.5
+    >>> cfg = compose(["portfolio=nordic_baltic"], config_dir="examples/my_scenarios")
+    >>> cfg.portfolio.name
+    'nordic_baltic'
     """
     overrides = list(overrides)
+    if config_dir is not None:
+        folder = Path(config_dir).expanduser().resolve()
+        if not folder.is_dir():
+            raise ConfigError([f"config_dir = {str(config_dir)!r}: no such directory"])
+        # Hydra's own mechanism for --config-dir: the folder first on the search path
+        overrides.append(f"hydra.searchpath=[file://{folder}]")
     if GlobalHydra.instance().is_initialized():
         return hydra_compose(config_name=CONFIG_NAME, overrides=overrides)
     with initialize_config_module(config_module=CONFIG_MODULE, version_base=VERSION_BASE):
@@ -40,9 +58,17 @@ def to_spec(cfg: DictConfig) -> dict[str, Any]:
     missing = _missing_keys(cfg)
     if missing:
         raise ConfigError([f"{key} = '???': a value is required here" for key in missing])
-    container = OmegaConf.to_container(cfg, resolve=True)
-    assert isinstance(container, dict)  # a DictConfig becomes a dict
-    return {str(k): v for k, v in container.items() if k != "hydra"}
+    # group by group, leaving out Hydra's section: a multirun job's config, as a sweeper
+    # composes it, has interpolations there (hydra.job.num) that only the launcher fills
+    spec: dict[str, Any] = {}
+    for key in cfg:
+        if key == "hydra":
+            continue
+        node = cfg[key]
+        spec[str(key)] = (
+            OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
+        )
+    return spec
 
 
 def _missing_keys(node: Any, prefix: str = "") -> list[str]:

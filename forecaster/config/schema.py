@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING
+from omegaconf import MISSING, OmegaConf
+
+from forecaster._version import __version__
 
 CONFIG_MODULE = "forecaster.conf"
 CONFIG_PATH = "pkg://forecaster.conf"
@@ -71,3 +73,17 @@ class Config:
 
 
 ConfigStore.instance().store(name="config_schema", node=Config)
+# for `forecast --help`'s header
+OmegaConf.register_new_resolver("forecaster_version", lambda: __version__, replace=True)
+
+
+@dataclass
+class CheckedSweeperConf:
+    """Hydra's basic sweeper that checks every job before the first starts (``forecast -m``)."""
+
+    _target_: str = "hydra_plugins.forecaster_sweeper.CheckedSweeper"
+    max_batch_size: int | None = None
+    params: dict[str, str] | None = None
+
+
+ConfigStore.instance().store(group="hydra/sweeper", name="forecaster", node=CheckedSweeperConf)
