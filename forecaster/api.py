@@ -8,14 +8,17 @@ benchmarks' end-to-end figures.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import xarray as xr
+from distributed import Client
 from omegaconf import DictConfig, OmegaConf
 
 from .config import cluster_problems, grid_of, run_problems, to_spec
+from .engine import simulate
 from .errors import ConfigError
 from .execution import CHECKPOINT_NAME, Checkpoint, execute, fingerprint, get_client, headline_se
 from .results import provenance, to_dataset, write_results
@@ -101,6 +104,7 @@ def run(
         checkpoint = None
     resumed = 0 if start is None else int(start.n_trajectories.sum())
     client = get_client(spec["cluster"])
+    _announce(scenario, run_cfg, client)
     total, stats = execute(
         scenario,
         run_cfg["seed"],
@@ -148,6 +152,48 @@ def run(
         },
     )
     return ds
+
+
+#: estimates above this many seconds are logged as warnings
+LONG_RUN_S = 300.0
+
+
+def _announce(scenario: Scenario, run_cfg: dict[str, Any], client: Client | None) -> None:
+    """Log the run's size and its estimated time, from a short first block, before the bulk.
+
+    The block (a few hundred trajectories of the first grid point, in this process,
+    not counted) measures this machine's throughput on this scenario; a run sized by
+    mistake (``run.trajectories=1000000000000``) is then a warning while it can still
+    be stopped, not a silent ten-year job.
+    """
+    probe = 200
+    start = time.perf_counter()
+    simulate(scenario.take([0]), 0, probe, int(run_cfg["seed"]))
+    per_trajectory = (time.perf_counter() - start) / probe
+    parallel = 1
+    if client is not None:
+        workers = client.scheduler_info()["workers"].values()
+        parallel = max(1, sum(int(w.get("nthreads", 1)) for w in workers))
+    runs = int(run_cfg["trajectories"]) * scenario.n_rows
+    estimate = runs * per_trajectory / parallel
+    level = logging.WARNING if estimate > LONG_RUN_S else logging.INFO
+    log.log(
+        level,
+        "%s: %d trajectories x %d grid points = %d trajectory runs (%d states x %d steps); "
+        "about %s on %d threads%s",
+        scenario.name, run_cfg["trajectories"], scenario.n_rows, runs, scenario.n_states,
+        scenario.n_steps, _duration(estimate), parallel,
+        " (more to reach run.target_se)" if run_cfg["target_se"] else "",
+    )  # fmt: skip
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``3.5 min``, ``2.1 h``, ``4.0 days``, ``31.7 years``."""
+    for limit, unit, size in ((120, "s", 1), (7200, "min", 60), (172800, "h", 3600),
+                              (3e7, "days", 86400)):  # fmt: skip
+        if seconds < limit:
+            return f"{seconds / size:.0f} s" if unit == "s" else f"{seconds / size:.1f} {unit}"
+    return f"{seconds / 31557600:.1f} years"
 
 
 def finish(
