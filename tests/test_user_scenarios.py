@@ -99,3 +99,53 @@ def test_version_and_help_are_forecasters(capsys):
     assert "experiment: baltic_crisis, hague_pledge, snyder_sweep" in text
     assert "forecast --config-dir" in text and "results.zarr" in text
     assert len(text.splitlines()) < 40  # forecaster's help, not 384 lines of config
+
+
+SENSITIVITY = ["--param", "threat.scale=0.5:2", "--n-base", "4", "portfolio=regional",
+               "run.trajectories=50", "cluster=in_process"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--outcome", "p_entrapmnt", "--select", "state=PATRON"], "did you mean 'p_entrapment'"),
+        (["--outcome", "p_war", "--select", "state=PATRN"], "did you mean 'PATRON'"),
+        (["--outcome", "p_war", "--select", "alliance=pact"], "p_war has no dimension"),
+        (
+            ["--outcome", "p_war", "--select", "state=PATRON", "--param", "threat.sclae=1:2"],
+            "threat.sclae",
+        ),
+    ],
+    ids=["outcome", "label", "dimension", "parameter"],
+)
+def test_sensitivity_checks_every_argument_before_any_run(args, fragment, monkeypatch, capsys):
+    from forecaster.cli import sensitivity
+
+    def must_not_run(*a, **k):
+        raise AssertionError("simulated before the arguments were checked")
+
+    monkeypatch.setattr(forecaster.api, "execute", must_not_run)
+    assert sensitivity.main([*args, *SENSITIVITY]) == 2
+    assert fragment in capsys.readouterr().err
+
+
+def test_sensitivity_says_how_to_get_salib(monkeypatch, capsys):
+    import importlib.util
+
+    from forecaster.cli import sensitivity
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "SALib" else real(name, *a)
+    )
+    assert sensitivity.main(["--outcome", "p_war", *SENSITIVITY]) == 2
+    assert "pip install 'forecaster[analysis]'" in capsys.readouterr().err
+
+
+def test_sensitivity_help_has_descriptions_and_defaults(capsys):
+    from forecaster.cli import sensitivity
+
+    with pytest.raises(SystemExit):
+        sensitivity.main(["--help"])
+    text = capsys.readouterr().out
+    assert "(default: 8)" in text and "common random numbers" in text and "example" in text

@@ -22,6 +22,7 @@ From the command line::
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -30,10 +31,11 @@ import numpy as np
 import xarray as xr
 from omegaconf import DictConfig, OmegaConf
 
-from forecaster.api import run
+from forecaster.api import check, run
 from forecaster.config import to_spec
+from forecaster.engine import Counters
 from forecaster.errors import ConfigError
-from forecaster.results import key_label, outcome_label
+from forecaster.results import key_label, outcome_label, to_dataset
 
 from .plotting import _pyplot
 
@@ -64,15 +66,48 @@ def design(parameters: Mapping[str, tuple[float, float]], n_base: int, second_or
 
 def outcome_values(ds: xr.Dataset, outcome: str, select: Mapping[str, Any] | None) -> xr.DataArray:
     """The outcome over design points; ``select`` fixes other dims, time is the horizon."""
+    y = selected_outcome(ds, outcome, select)
+    if np.isnan(y.values).any():
+        message = (
+            f"outcome {outcome} is undefined (NaN) at some design points: "
+            "choose an outcome defined everywhere (a ratio needs events)"
+        )
+        raise ConfigError([message])
+    return y
+
+
+def selected_outcome(
+    ds: xr.Dataset, outcome: str, select: Mapping[str, Any] | None
+) -> xr.DataArray:
+    """``outcome`` at the horizon with ``select`` applied: one value per design point.
+
+    Raises :class:`ConfigError` for an unknown outcome, a label not in the results
+    (with the closest ones), or a dimension left unselected.
+    """
     if outcome not in ds:
         options = sorted(str(v) for v in ds.data_vars if not str(v).endswith("_se"))
+        guess = difflib.get_close_matches(outcome, options, n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
         raise ConfigError(
-            [f"outcome = {outcome!r}: not a results variable (one of {', '.join(options)})"]
+            [f"outcome = {outcome!r}: not a results variable (one of {', '.join(options)}){hint}"]
         )
     y = ds[outcome]
     select = dict(select or {})
     if "time" in y.dims and "time" not in select:
         y = y.isel(time=-1)
+    problems = []
+    for dim, label in select.items():
+        if dim not in y.dims:
+            problems.append(f"select {dim} = {label!r}: {outcome} has no dimension {dim!r} "
+                            f"(its dimensions: {', '.join(map(str, y.dims))})")  # fmt: skip
+        elif dim != "time" and label not in y[dim].values:
+            labels = [str(v) for v in y[dim].values]
+            guess = difflib.get_close_matches(str(label), labels, n=1)
+            hint = f"; did you mean {guess[0]!r}?" if guess else ""
+            problems.append(f"select {dim} = {label!r}: not in the results "
+                            f"(one of {', '.join(labels)}){hint}")  # fmt: skip
+    if problems:
+        raise ConfigError(problems)
     try:
         y = y.sel(select)
     except (KeyError, ValueError) as err:
@@ -84,13 +119,25 @@ def outcome_values(ds: xr.Dataset, outcome: str, select: Mapping[str, Any] | Non
             f"e.g. --select {extra[0]}=..."
         )
         raise ConfigError([message])
-    if np.isnan(y.values).any():
-        message = (
-            f"outcome {outcome} is undefined (NaN) at some design points: "
-            "choose an outcome defined everywhere (a ratio needs events)"
-        )
-        raise ConfigError([message])
     return y
+
+
+def check_before_running(
+    cfg: DictConfig,
+    points: list[dict[str, float]],
+    outcome: str,
+    select: Mapping[str, Any] | None,
+) -> None:
+    """Every problem of a sensitivity analysis, before a single trajectory runs.
+
+    The config and every design point are checked and compiled (``check``); the
+    outcome and the selection are checked against the dataset a run would write,
+    built from counters without events (its variables and labels, not its numbers).
+    """
+    scenario = check(cfg, points)
+    shape = Counters.zeros(scenario)
+    shape.n_trajectories[:] = 2  # no events, but a dataset with every variable and label
+    selected_outcome(to_dataset(scenario, shape), outcome, select)
 
 
 def sobol(
@@ -124,6 +171,7 @@ def sobol(
 
     problem, sample = design(parameters, n_base, second_order, seed=int(cfg.run.seed))
     points = [dict(zip(problem["names"], map(float, row), strict=True)) for row in sample]
+    check_before_running(cfg, points, outcome, select)
     results = run(cfg, progress=progress, points=points)
     spec = to_spec(cfg)
     y = outcome_values(results, outcome, select)
