@@ -149,3 +149,21 @@ def test_sensitivity_help_has_descriptions_and_defaults(capsys):
         sensitivity.main(["--help"])
     text = capsys.readouterr().out
     assert "(default: 8)" in text and "common random numbers" in text and "example" in text
+
+
+@pytest.mark.slow
+def test_the_readme_python_example_runs_as_a_script(tmp_path):
+    import os
+    import re
+    import subprocess
+    import sys
+
+    text = (ROOT / "README.md").read_text()
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "def main" in b]
+    script = tmp_path / "example.py"
+    script.write_text(block.replace("run.trajectories=20000", "run.trajectories=300"))
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "PATRON" in done.stdout
