@@ -230,11 +230,11 @@ H_WARS, H_CRISES = 0, 1
 HISTOGRAM_BINS = 64
 
 #: ``draws[g, :]``: random variates drawn, by kind (for the benchmark's floor kernel):
-#: single uniforms, single normals, normals drawn in pairs (``fill_normal``), and
+#: single uniforms, single normals, normals drawn in runs (``fill_normal``), and
 #: distribution samples by family code (``samplers``), starting at ``D_SAMPLE``
-DRAWS = ("uniform", "normal", "normal_paired", "sample_fixed", "sample_uniform", "sample_normal",
+DRAWS = ("uniform", "normal", "normal_filled", "sample_fixed", "sample_uniform", "sample_normal",
          "sample_lognormal", "sample_beta", "sample_gamma", "sample_triangular")  # fmt: skip
-D_UNIFORM, D_NORMAL, D_NORMAL_PAIRED, D_SAMPLE = 0, 1, 2, 3
+D_UNIFORM, D_NORMAL, D_NORMAL_FILLED, D_SAMPLE = 0, 1, 2, 3
 N_DRAWS = len(DRAWS)
 
 # ---------------------------------------------------------------- random channels

@@ -67,7 +67,7 @@ from .layout import (
     CONSENSUS_DRAG,
     CONTEST_EXPONENT,
     D_NORMAL,
-    D_NORMAL_PAIRED,
+    D_NORMAL_FILLED,
     D_SAMPLE,
     D_UNIFORM,
     DECISION_CONSENSUS,
@@ -210,7 +210,7 @@ def economy(x, gdp_history, theta, flags, at_war, draws, seed, trajectory, step,
     shocks = x[X_SCRATCH]
     fill_normal(seed, trajectory, step, CH_ECONOMY, shocks, n_states)
     draws[D_NORMAL] += 1
-    draws[D_NORMAL_PAIRED] += n_states
+    draws[D_NORMAL_FILLED] += n_states
     a = math.sqrt(rho)
     b = math.sqrt(1.0 - rho)
     sqrt_dt = math.sqrt(dt)
@@ -248,7 +248,7 @@ def fiscal(
     adversary_growth = theta[CAPABILITY_GROWTH]
     shocks = x[X_SCRATCH]
     fill_normal(seed, trajectory, step, CH_SPENDING, shocks, n_states)
-    draws[D_NORMAL_PAIRED] += n_states
+    draws[D_NORMAL_FILLED] += n_states
     # capability of each live alliance, once: a member of a single alliance has
     # the alliance's total less its own as allies (O(S A), not O(S^2) a step)
     for a in range(n_alliances):
@@ -341,7 +341,7 @@ def politics(x, theta, flags, at_war, is_adversary, draws, seed, trajectory, ste
         weariness = theta[WAR_WEARINESS] if flags[M_WAR_COSTS] else 0.0
         shocks = x[X_SCRATCH]
         fill_normal(seed, trajectory, step, CH_SUPPORT, shocks, n_states)
-        draws[D_NORMAL_PAIRED] += n_states
+        draws[D_NORMAL_FILLED] += n_states
         for i in range(n_states):
             if is_adversary[i]:
                 continue
@@ -519,10 +519,10 @@ def crises(
                 perceived = x[X_CAPABILITY, j]
                 errors = x[X_SCRATCH]
                 if misperception_on:
-                    # one error per ally, drawn in pairs; an even base keeps pairs aligned
-                    base = pair * (n_states + (n_states & 1))
+                    # one error per ally; a base that is a multiple of 4 uses whole blocks
+                    base = pair * ((n_states + 3) & ~3)
                     fill_normal_at(seed, trajectory, step, CH_MISPERCEPTION, base, errors, n_states)
-                    draws[D_NORMAL_PAIRED] += n_states
+                    draws[D_NORMAL_FILLED] += n_states
                 for i in range(n_states):
                     if pair_obligation[i, j] < 0:
                         continue
