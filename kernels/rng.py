@@ -33,8 +33,8 @@ import math
 import numpy as np
 from numba import njit
 
-from .ziggurat import F as _ZIG_F
 from .ziggurat import INV_2_23, N_LAYERS
+from .ziggurat import F as _ZIG_F
 from .ziggurat import K as _ZIG_K
 from .ziggurat import R as _ZIG_R
 from .ziggurat import X as _ZIG_X

@@ -25,10 +25,6 @@ import math
 import numpy as np
 
 N_LAYERS = 256
-_LAYER_MASK = np.uint64(N_LAYERS - 1)
-_SIGN_SHIFT = np.uint64(8)
-_VALUE_SHIFT = np.uint64(9)
-_ONE = np.uint64(1)
 #: 2^-23: the position in a layer is a 23-bit integer (+0.5, strictly inside (0, 1))
 INV_2_23 = 1.0 / 8388608.0
 
