@@ -73,17 +73,19 @@ def _se_attrs(long_name: str) -> dict[str, str]:
     return {"long_name": f"Monte Carlo standard error of: {long_name}", "units": "1"}
 
 
-def provenance() -> dict[str, str]:
+def provenance() -> dict[str, str | int]:
     """The versions that produced a dataset, for its attributes."""
     import numba
 
     from . import __version__
+    from .kernels import STREAM_VERSION
 
     return {
         "forecaster_version": __version__,
         "numba_version": numba.__version__,
         "numpy_version": np.__version__,
         "xarray_version": xr.__version__,
+        "random_stream_version": STREAM_VERSION,
     }
 
 

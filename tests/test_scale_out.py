@@ -156,6 +156,28 @@ def test_resume_refuses_a_checkpoint_of_another_scenario(tmp_path):
         forecaster.run(other, progress=False)
 
 
+def test_resume_refuses_a_checkpoint_of_another_random_stream_version(tmp_path):
+    from forecaster.kernels import STREAM_VERSION
+
+    cfg = forecaster.compose([*BASE, "cluster=in_process"])
+    ds = forecaster.run(cfg, progress=False, output_dir=tmp_path)
+    assert ds.attrs["random_stream_version"] == STREAM_VERSION
+    path = tmp_path / CHECKPOINT_NAME
+    with np.load(path) as data:
+        saved = dict(data)
+    assert int(saved["stream_version"]) == STREAM_VERSION
+    saved["stream_version"] = np.array(STREAM_VERSION - 1)
+    with open(path, "wb") as f:
+        np.savez(f, **saved)
+    again = forecaster.compose([*BASE, "cluster=in_process", f"run.resume={tmp_path}"])
+    expected = (
+        f"random stream version {STREAM_VERSION - 1}, and this forecaster draws "
+        f"stream version {STREAM_VERSION}"
+    )
+    with pytest.raises(forecaster.ConfigError, match=expected):
+        forecaster.run(again, progress=False)
+
+
 def test_ctrl_c_keeps_the_completed_blocks_and_the_cli_resumes_them(tmp_path, reference_run):
     run_dir = tmp_path / "run"
     args = [*BASE, "cluster=in_process", "run.block_size=5", f"hydra.run.dir={run_dir}"]
