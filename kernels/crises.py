@@ -70,7 +70,7 @@ from .layout import (
     RESOLVE,
     WAR_COST,
 )
-from .model import bit, has, logistic, popcount, shift_support, win_probability
+from .model import bit, has, logistic, popcount, shift_support, two_or_more, win_probability
 from .rng import fill_normal_at, uniform
 from .samplers import SAMPLER_STRIDE, sample
 from .state import (
@@ -181,7 +181,7 @@ def opportunity_or_provocation(world, scn, cred, tally, key, dt, k, j, pair, laz
     control = 0.0
     for a in range(alive.shape[0]):
         live = live_mask[a]
-        if alive[a] and has(live, j) and popcount(live) >= 2:
+        if alive[a] and has(live, j) and two_or_more(live):
             protected = True
             control = max(control, alliance_attr[a, AA_ESCALATION_CONTROL])
     provoked = False

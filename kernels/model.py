@@ -89,13 +89,26 @@ def has(mask, i):
     return (mask >> np.uint64(i)) & _ONE == _ONE
 
 
-@njit(nogil=True, cache=True, error_model="numpy")
+_M1 = np.uint64(0x5555555555555555)
+_M2 = np.uint64(0x3333333333333333)
+_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+_H01 = np.uint64(0x0101010101010101)
+_SHIFT56 = np.uint64(56)
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def popcount(mask):
-    n = 0
-    while mask:
-        mask &= mask - _ONE
-        n += 1
-    return n
+    """Number of set bits, branch-free (SWAR): a loop per bit cost 30 iterations an alliance."""
+    mask = mask - ((mask >> _ONE) & _M1)
+    mask = (mask & _M2) + ((mask >> np.uint64(2)) & _M2)
+    mask = (mask + (mask >> np.uint64(4))) & _M4
+    return int((mask * _H01) >> _SHIFT56)
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def two_or_more(mask):
+    """At least two bits set: clearing the lowest leaves some."""
+    return (mask & (mask - _ONE)) != _ZERO
 
 
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
@@ -265,7 +278,7 @@ def burden(world):
         if not alive[a]:
             continue
         members = live_mask[a]
-        if popcount(members) < 2:
+        if not two_or_more(members):
             continue
         spend = 0.0
         gdp = 0.0
@@ -410,5 +423,5 @@ def exits(world, scn, tally, key, dt):
         if uniform(key.seed, key.trajectory, key.step, CH_TERMINATION, a) < end:
             alive[a] = 0
         chief = leader[a]
-        if popcount(live_mask[a]) < 2 or (chief >= 0 and not has(live_mask[a], chief)):
+        if not two_or_more(live_mask[a]) or (chief >= 0 and not has(live_mask[a], chief)):
             alive[a] = 0

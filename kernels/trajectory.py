@@ -152,7 +152,7 @@ def _initial_state(world, scn, state_attr, tally, seed, trajectory, dt, member_m
         x[X_GROWTH, i] = theta[N_PARAMETERS + 2 * i]
         support = min(1.0 - 1e-9, max(1e-9, theta[N_PARAMETERS + 2 * i + 1]))
         x[X_SUPPORT_TARGET_LOGIT, i] = logit(support)
-        x[X_SUPPORT_LOGIT, i] = logit(support)
+        x[X_SUPPORT_LOGIT, i] = x[X_SUPPORT_TARGET_LOGIT, i]
         x[X_SUPPORT, i] = support
         x[X_REPUTATION, i] = theta[REPUTATION_INITIAL]
         x[X_RECESSION, i] = 0.0
@@ -343,40 +343,40 @@ def _simulate(
         for trajectory in range(first, first + n):
             sample_parameters(dist_code[g], dist_param[g], seed, trajectory, theta, draws[g])
             _initial_state(world, scn, state_attr[g], tally, seed, trajectory, dt, member_mask)
-            at_war = _ZERO
-            for step in range(n_steps):
-                at_war = _step(
-                    world, scn, cred, scratch, tally, Key(seed, trajectory, step), dt, at_war, lazy,
-                    member_mask, by_time_state[g, step], by_time_alliance[g, step],
-                    by_time[g, step], moments[g, step],
-                )  # fmt: skip
+            _steps(
+                world, scn, cred, scratch, tally, seed, trajectory, n_steps, dt, lazy, member_mask,
+                by_time_state[g], by_time_alliance[g], by_time[g], moments[g],
+            )  # fmt: skip
             _count_events(trajectory_events, events[g], event_products[g], n_states)
             histograms[g, H_WARS, min(counts[TC_WARS], n_bins - 1)] += 1
             histograms[g, H_CRISES, min(counts[TC_CRISES], n_bins - 1)] += 1
 
 
-# Every stage is inlined into one function per step compiled without numba's
+# Every stage is inlined into one function per trajectory compiled without numba's
 # reference counting (_nrt=False: it allocates nothing): each read of a record's
 # field would otherwise incref and decref the array with two atomic operations,
-# which inside the per-pair loops cost more than the model's arithmetic.
+# which inside the per-pair loops cost more than the model's arithmetic; and one
+# call a trajectory, not one a step, passes the records' arrays.
 @njit(nogil=True, cache=True, error_model="numpy", _nrt=False)
-def _step(
-    world, scn, cred, scratch, tally, key, dt, at_war, lazy,
+def _steps(
+    world, scn, cred, scratch, tally, seed, trajectory, n_steps, dt, lazy,
     member_mask, by_time_state, by_time_alliance, by_time, moments,
 ):  # fmt: skip
-    """One step of one trajectory, stage by stage (MODEL.md §3); returns who is at war."""
-    economy(world, scn, scratch, tally, key, dt, at_war)
-    fiscal(world, scn, scratch, tally, key, dt, at_war)
-    burden(world)
-    politics(world, scn, scratch, tally, key, dt, at_war)
-    crises(world, scn, cred, scratch, tally, key, dt, lazy)
-    at_war = wars_end_of_step(world, scn, tally, key, dt)
-    exits(world, scn, tally, key, dt)
-    _count_step(
-        world, tally, scn.is_adversary, member_mask, by_time_state, by_time_alliance, by_time,
-        moments,
-    )  # fmt: skip
-    return at_war
+    """Every step of one trajectory, stage by stage (MODEL.md §3), into its counters."""
+    at_war = _ZERO
+    for step in range(n_steps):
+        key = Key(seed, trajectory, step)
+        economy(world, scn, scratch, tally, key, dt, at_war)
+        fiscal(world, scn, scratch, tally, key, dt, at_war)
+        burden(world)
+        politics(world, scn, scratch, tally, key, dt, at_war)
+        crises(world, scn, cred, scratch, tally, key, dt, lazy)
+        at_war = wars_end_of_step(world, scn, tally, key, dt)
+        exits(world, scn, tally, key, dt)
+        _count_step(
+            world, tally, scn.is_adversary, member_mask, by_time_state[step],
+            by_time_alliance[step], by_time[step], moments[step],
+        )  # fmt: skip
 
 
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
@@ -394,8 +394,7 @@ def _count_step(
     for i in range(n_states):
         # ever's columns are by_time_state's (state.EVER_*)
         for q in range(ever.shape[1]):
-            if ever[i, q]:
-                by_time_state[i, q] += 1
+            by_time_state[i, q] += ever[i, q]  # 0/1: an add, not a branch
         if ever[i, EVER_WAR]:
             war_mask |= bit(i)
             if not is_adversary[i]:
