@@ -113,6 +113,12 @@ def crises(world, scn, cred, scratch, tally, key, dt, lazy):
     if not lazy:
         all_columns(world, scn, cred)
     n_states = x.shape[1]
+    # every non-adversary's capability: a bound of any target's backing, once a step
+    # (capabilities do not change within the crisis stage)
+    friendly_capability = 0.0
+    for i in range(n_states):
+        if not scn.is_adversary[i]:
+            friendly_capability += max(0.0, x[X_CAPABILITY, i])
     for k in adversaries:
         for j in range(n_states):
             w = target_weight[k, j]
@@ -120,7 +126,7 @@ def crises(world, scn, cred, scratch, tally, key, dt, lazy):
                 continue
             pair = k * n_states + j
             provoked, opportunity, control = opportunity_or_provocation(
-                world, scn, cred, tally, key, dt, k, j, pair, lazy
+                world, scn, cred, tally, key, dt, k, j, pair, lazy, friendly_capability
             )
             if not provoked and not opportunity:
                 continue
@@ -158,14 +164,19 @@ def _crisis_parameter(scn, key, p, channel, pair):
 
 # ---------------------------------------------------------------- 1. opportunity, provocation
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def opportunity_or_provocation(world, scn, cred, tally, key, dt, k, j, pair, lazy):
+def opportunity_or_provocation(
+    world, scn, cred, tally, key, dt, k, j, pair, lazy, friendly_capability
+):
     """(provoked, opportunity, escalation control of j's patrons) for pair (k, j).
 
     Provocation's hazard grows with j's allied backing, which needs j's
-    credibility; the hazard's bound with every honour probability at 1 decides
-    most checks without it (an exact early-out: the draw is compared with a
-    bound above the true probability, and only a draw under the bound computes
-    the true one). The eager path (``lazy = False``) always computes the true one.
+    credibility; the hazard's bound with every honour probability and
+    effectiveness at 1 decides most checks without it (an exact early-out: the
+    draw is compared with a bound above the true probability, and only a draw
+    under the bound goes on). Two bounds, the cheaper first: every friendly
+    state's capability (``friendly_capability``, summed once a step), then j's
+    allies' (``backing_bound``). The eager path (``lazy = False``) always
+    computes the true probability.
     """
     theta = scn.theta
     alive = world.alive
@@ -202,9 +213,13 @@ def opportunity_or_provocation(world, scn, cred, tally, key, dt, k, j, pair, laz
             and control <= 1.0
             and 0.0 <= drag <= 1.0
         ):
-            bound = backing_bound(world, scn, j) / k_capability
+            bound = friendly_capability / k_capability
             hazard = rate * (1.0 + moral_hazard * bound) * (1.0 - control) * w
             decided = u >= -math.expm1(-hazard * dt) * (1.0 + _BOUND_MARGIN)
+            if not decided:
+                bound = backing_bound(world, scn, j) / k_capability
+                hazard = rate * (1.0 + moral_hazard * bound) * (1.0 - control) * w
+                decided = u >= -math.expm1(-hazard * dt) * (1.0 + _BOUND_MARGIN)
         if not decided:
             ensure_column(world, scn, cred, j)
             support = backing(world, cred, j) / k_capability
