@@ -79,12 +79,12 @@ _ONE = np.uint64(1)
 _ZERO = np.uint64(0)
 
 
-@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy")
 def bit(i):
     return _ONE << np.uint64(i)
 
 
-@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy")
 def has(mask, i):
     return (mask >> np.uint64(i)) & _ONE == _ONE
 
@@ -96,7 +96,7 @@ _H01 = np.uint64(0x0101010101010101)
 _SHIFT56 = np.uint64(56)
 
 
-@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy")
 def popcount(mask):
     """Number of set bits, branch-free (SWAR): a loop per bit cost 30 iterations an alliance."""
     mask = mask - ((mask >> _ONE) & _M1)
@@ -105,7 +105,7 @@ def popcount(mask):
     return int((mask * _H01) >> _SHIFT56)
 
 
-@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy")
 def two_or_more(mask):
     """At least two bits set: clearing the lowest leaves some."""
     return (mask & (mask - _ONE)) != _ZERO
@@ -120,7 +120,7 @@ _EXP_BIAS = np.int64(1023)
 _SHIFT52 = np.int64(52)
 
 
-@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy")
 def fast_exp(x):
     """exp(x) within 2e-16 relative (plus rounding), branch-free, for x in [-708, 709].
 
@@ -154,7 +154,7 @@ def fast_exp(x):
     return p * scale
 
 
-@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy")
 def logistic(z):
     """1 / (1 + exp(-z)) without overflow, branch-free.
 
@@ -166,12 +166,12 @@ def logistic(z):
     return (1.0 if z >= 0.0 else e) / (1.0 + e)
 
 
-@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy")
 def logit(p):
     return math.log(p) - math.log1p(-p)
 
 
-@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy")
 def win_probability(attacker, defence, gamma):
     """Contest success function p(D) = K^γ / (K^γ + D^γ), written as a ratio."""
     if defence <= 0.0:
@@ -388,7 +388,7 @@ def politics(world, scn, scratch, tally, key, dt, at_war):
                     x[X_SCEPTIC, i] = 1.0 if u < 1.0 - x[X_SUPPORT, i] else 0.0
 
 
-@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy", _nrt=False)
 def shift_support(x, i, amount):
     x[X_SUPPORT_LOGIT, i] += amount
     x[X_SUPPORT, i] = logistic(x[X_SUPPORT_LOGIT, i])
