@@ -309,6 +309,9 @@ def _simulate(
     theta = np.empty(dist_code.shape[1])
     p_opportunity = np.zeros((n_states, n_states))
     is_target = np.zeros(n_states, dtype=np.int8)
+    # the block's moment sums, structure of arrays (states last, contiguous) so that
+    # the per-step update vectorises; added into the counters' layout once per row
+    step_moments = np.zeros((n_steps, len(_MOMENT_ROWS), 2, n_states))
     ever = np.zeros((n_states, N_EVER), dtype=np.int8)
     counts = np.zeros(N_TC, dtype=np.int64)
     # per-trajectory event counts; row n_states holds the total over states
@@ -340,16 +343,18 @@ def _simulate(
             is_adversary, is_target, adversaries, interest[g], target_weight[g], p_opportunity,
         )  # fmt: skip
         tally = Tally(ever, counts, trajectory_events, draws[g])
+        step_moments[...] = 0.0
         for trajectory in range(first, first + n):
             sample_parameters(dist_code[g], dist_param[g], seed, trajectory, theta, draws[g])
             _initial_state(world, scn, state_attr[g], tally, seed, trajectory, dt, member_mask)
             _steps(
                 world, scn, cred, scratch, tally, seed, trajectory, n_steps, dt, lazy, member_mask,
-                by_time_state[g], by_time_alliance[g], by_time[g], moments[g],
+                by_time_state[g], by_time_alliance[g], by_time[g], step_moments,
             )  # fmt: skip
             _count_events(trajectory_events, events[g], event_products[g], n_states)
             histograms[g, H_WARS, min(counts[TC_WARS], n_bins - 1)] += 1
             histograms[g, H_CRISES, min(counts[TC_CRISES], n_bins - 1)] += 1
+        _add_moments(step_moments, moments[g])
 
 
 # Every stage is inlined into one function per trajectory compiled without numba's
@@ -399,13 +404,15 @@ def _count_step(
             war_mask |= bit(i)
             if not is_adversary[i]:
                 any_war = True
-    # one moment at a time over the states: x's rows are contiguous per moment
+    # one moment at a time over the states: contiguous rows in and out, so it vectorises
     for m in range(len(_MOMENT_ROWS)):
         q, row = _MOMENT_ROWS[m]
+        total = moments[q, 0]
+        squares = moments[q, 1]
         for i in range(n_states):
             value = x[row, i]
-            moments[i, q, 0] += value
-            moments[i, q, 1] += value * value
+            total[i] += value
+            squares[i] += value * value
     for a in range(alive.shape[0]):
         if alive[a] and not left[a]:
             by_time_alliance[a, BA_INTACT] += 1
@@ -415,6 +422,16 @@ def _count_step(
         by_time[BG_ANY_WAR] += 1
     if counts[TC_MAJOR_WAR]:
         by_time[BG_MAJOR_WAR] += 1
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _add_moments(step_moments, moments):
+    """Add the block's moment sums ``[T, Q, 2, S]`` into the counter ``[T, S, Q, 2]``."""
+    for t in range(step_moments.shape[0]):
+        for q in range(step_moments.shape[1]):
+            for k in range(2):
+                for i in range(step_moments.shape[3]):
+                    moments[t, i, q, k] += step_moments[t, q, k, i]
 
 
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
