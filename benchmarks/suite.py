@@ -127,15 +127,26 @@ def throughput(cfg: dict) -> dict:
         floor_t.append(time.perf_counter() - start)
 
     # the kernel before issue 12 (old_kernel.BASE_COMMIT), on the same arrays, alternately
-    old = old_kernel.load().simulate_block
-    new = forecaster.kernels.simulate_block
-    call_kernel(old, sc, 0, 1)
-    old_t, new_t = [], []
-    for r in range(repeats):
-        for bucket, fn in ((old_t, old), (new_t, new)):
-            start = time.perf_counter()
-            call_kernel(fn, sc, r * n, n)
-            bucket.append(time.perf_counter() - start)
+    old_row: dict = {"old_kernel_commit": old_kernel.BASE_COMMIT}
+    try:
+        old = old_kernel.load().simulate_block
+    except (OSError, subprocess.CalledProcessError) as err:  # not in a git checkout
+        old_row["old_kernel_error"] = f"cannot extract {old_kernel.BASE_COMMIT}: {err}"
+        print(old_row["old_kernel_error"], file=sys.stderr)
+    else:
+        new = forecaster.kernels.simulate_block
+        call_kernel(old, sc, 0, 1)
+        old_t, new_t = [], []
+        for r in range(repeats):
+            for bucket, fn in ((old_t, old), (new_t, new)):
+                start = time.perf_counter()
+                call_kernel(fn, sc, r * n, n)
+                bucket.append(time.perf_counter() - start)
+        old_row |= {
+            "old_kernel_us_per_trajectory": 1e6 * statistics.median(old_t) / n,
+            "new_kernel_us_per_trajectory_beside_old": 1e6 * statistics.median(new_t) / n,
+            "speedup_over_old_kernel": statistics.median(old_t) / statistics.median(new_t),
+        }
 
     # all cores: a LocalCluster of one worker per core
     cores = os.cpu_count() or 1
@@ -181,10 +192,7 @@ def throughput(cfg: dict) -> dict:
         "kernel_us_per_trajectory": 1e6 * one_core / n,
         "kernel_over_floor": statistics.median(kernel_t) / statistics.median(floor_t),
         "floor_us_per_trajectory": 1e6 * statistics.median(floor_t) / n,
-        "old_kernel_commit": old_kernel.BASE_COMMIT,
-        "old_kernel_us_per_trajectory": 1e6 * statistics.median(old_t) / n,
-        "new_kernel_us_per_trajectory_beside_old": 1e6 * statistics.median(new_t) / n,
-        "speedup_over_old_kernel": statistics.median(old_t) / statistics.median(new_t),
+        **old_row,
         "reference_trajectories_per_s": m / reference,
         "kernel_over_reference": (n / one_core) / (m / reference),
         "sweep_points": points,

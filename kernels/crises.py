@@ -15,7 +15,12 @@ A war started earlier in the step puts the target's honouring allies at war
 with k, so k cannot challenge them later in the same step (MODEL.md §8.7).
 Each decision is a function of named records (``state.py``) and returns what
 the next decision needs, so a new mechanism is a new field of a record or a
-new decision between two of these, not a longer argument list.
+new decision between two of these, not a longer argument list: collective
+action among the allies belongs in ``allied_responses`` (it sees every obliged
+ally of j before any draw), a war decision on the local balance beside
+``escalation`` (it has the defence and both resolves), a new crisis outcome in
+``escalation``'s return value and ``consequences``. Per-crisis draws must keep
+their own channels (``layout.CH_*``) so that existing draws stay where they are.
 """
 
 from __future__ import annotations
