@@ -31,12 +31,15 @@ import numpy as np
 
 import forecaster
 from forecaster import execution as clusters
-from forecaster.engine import simulate
+from forecaster.engine import Counters, simulate
 from forecaster.engine.reference import simulate_reference
 from forecaster.kernels.floor import draw_floor
 from forecaster.kernels.samplers import FAMILIES
 from forecaster.scenario import compile_scenario
 from forecaster.testing import spec_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import old_kernel
 
 HERE = Path(__file__).resolve().parent
 MODES = {
@@ -84,6 +87,25 @@ def nato() -> forecaster.Scenario:
     return compile_scenario(spec_of("portfolio=nato"))
 
 
+def call_kernel(kernel, sc: forecaster.Scenario, first: int, n: int) -> None:
+    """One call of ``kernel`` (a ``simulate_block`` of any version) on fresh counters.
+
+    The kernel of this version takes the burn-in steps (MODEL v2) before the horizon;
+    the old one does not (and simulates MODEL v1.1, with the v2 switches ignored).
+    """
+    counters = Counters.zeros(sc)
+    clock = (np.int64(sc.n_burn_in), np.int64(sc.n_steps))
+    if kernel is not forecaster.kernels.simulate_block:
+        clock = (np.int64(sc.n_steps),)
+    kernel(
+        np.uint64(1), np.int64(first), np.int64(n), *clock, float(sc.dt), sc.flags,
+        sc.state_attr, sc.region, sc.is_adversary, sc.alliance_attr, sc.member, sc.leader,
+        sc.interest, sc.target_weight, sc.dist_code, sc.dist_param,
+        counters.by_time_state, counters.by_time_alliance, counters.by_time, counters.events,
+        counters.event_products, counters.moments, counters.histograms, counters.draws,
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------- 1-3
 def throughput(cfg: dict) -> dict:
     """Kernel on one core and on all cores; the floor; the NumPy reference; per-point calls."""
@@ -108,6 +130,28 @@ def throughput(cfg: dict) -> dict:
         start = time.perf_counter()
         draw_floor(np.uint64(1), counts.draws[0], params, 0, n, sc.n_states)
         floor_t.append(time.perf_counter() - start)
+
+    # the kernel before issue 12 (old_kernel.BASE_COMMIT), on the same arrays, alternately
+    old_row: dict = {"old_kernel_commit": old_kernel.BASE_COMMIT}
+    try:
+        old = old_kernel.load().simulate_block
+    except (OSError, subprocess.CalledProcessError) as err:  # not in a git checkout
+        old_row["old_kernel_error"] = f"cannot extract {old_kernel.BASE_COMMIT}: {err}"
+        print(old_row["old_kernel_error"], file=sys.stderr)
+    else:
+        new = forecaster.kernels.simulate_block
+        call_kernel(old, sc, 0, 1)
+        old_t, new_t = [], []
+        for r in range(repeats):
+            for bucket, fn in ((old_t, old), (new_t, new)):
+                start = time.perf_counter()
+                call_kernel(fn, sc, r * n, n)
+                bucket.append(time.perf_counter() - start)
+        old_row |= {
+            "old_kernel_us_per_trajectory": 1e6 * statistics.median(old_t) / n,
+            "new_kernel_us_per_trajectory_beside_old": 1e6 * statistics.median(new_t) / n,
+            "speedup_over_old_kernel": statistics.median(old_t) / statistics.median(new_t),
+        }
 
     # all cores: a LocalCluster of one worker per core
     cores = os.cpu_count() or 1
@@ -150,7 +194,10 @@ def throughput(cfg: dict) -> dict:
             k: float(v) / n
             for k, v in zip(forecaster.kernels.layout.DRAWS, counts.draws[0], strict=True)
         },
+        "kernel_us_per_trajectory": 1e6 * one_core / n,
         "kernel_over_floor": statistics.median(kernel_t) / statistics.median(floor_t),
+        "floor_us_per_trajectory": 1e6 * statistics.median(floor_t) / n,
+        **old_row,
         "reference_trajectories_per_s": m / reference,
         "kernel_over_reference": (n / one_core) / (m / reference),
         "sweep_points": points,
@@ -411,7 +458,7 @@ def plot_growth(result: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def check(result: dict) -> list[str]:
+def check(result: dict, sections: list[str]) -> list[str]:
     """Figures that are missing or not finite (empty when the run is complete)."""
     bad = []
 
@@ -426,7 +473,7 @@ def check(result: dict) -> list[str]:
             bad.append(prefix)
 
     walk(result)
-    bad += [s for s in ("throughput", "growth", "end_to_end", "compile") if s not in result]
+    bad += [section for section in sections if section not in result]
     return bad
 
 
@@ -436,6 +483,11 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--quick", action="store_const", dest="mode", const="quick")
     mode.add_argument("--full", action="store_const", dest="mode", const="full")
     parser.add_argument("--output-dir", type=Path, default=HERE / "results")
+    parser.add_argument(
+        "--sections",
+        default="throughput,growth,end_to_end,compile",
+        help="comma-separated subset to run (a partial run is written as <stem>-partial.json)",
+    )
     args = parser.parse_args(argv)
     cfg = MODES[args.mode]
     started = time.perf_counter()
@@ -444,21 +496,28 @@ def main(argv: list[str] | None = None) -> int:
         "mode": args.mode,
         "machine": machine(),
     }
+    sections = args.sections.split(",")
     for name, fn in (
         ("throughput", lambda: throughput(cfg)),
         ("growth", lambda: growth(cfg)),
         ("end_to_end", lambda: end_to_end(cfg)),
         ("compile", compile_and_cache),
     ):
+        if name not in sections:
+            continue
         print(f"[{time.perf_counter() - started:6.0f} s] {name} ...", flush=True)
         result[name] = fn()
     result["suite_wall_s"] = time.perf_counter() - started
     args.output_dir.mkdir(parents=True, exist_ok=True)
     stem = dt.date.today().isoformat() + ("-quick" if args.mode == "quick" else "")
+    complete = all(name in result for name in ("throughput", "growth", "end_to_end", "compile"))
+    if not complete:
+        stem += "-partial"
     (args.output_dir / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
-    plot_growth(result, args.output_dir / f"{stem}-growth.png")
+    if "growth" in result:
+        plot_growth(result, args.output_dir / f"{stem}-growth.png")
     print(json.dumps(result, indent=2))
-    problems = check(result)
+    problems = check(result, sections)
     if problems:
         print(f"missing or non-finite figures: {problems}", file=sys.stderr)
         return 1

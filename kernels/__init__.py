@@ -10,6 +10,7 @@ from ._cache import install as _install_cache
 _install_cache()  # before any @njit(cache=True) below is decorated
 
 from . import layout, rng, samplers  # noqa: E402
+from .rng import STREAM_VERSION  # noqa: E402
 from .trajectory import simulate_block  # noqa: E402
 
-__all__ = ["layout", "rng", "samplers", "simulate_block"]
+__all__ = ["STREAM_VERSION", "layout", "rng", "samplers", "simulate_block"]

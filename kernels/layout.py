@@ -7,6 +7,8 @@ axes with these tables; the kernels read them as compile-time constants
 
 from __future__ import annotations
 
+import numpy as np
+
 # ---------------------------------------------------------------- parameters
 #: model parameters, one distribution each (``dist_code[g, p]``, ``dist_param[g, p, :]``)
 PARAMETERS = (
@@ -247,28 +249,30 @@ H_WARS, H_CRISES = 0, 1
 HISTOGRAM_BINS = 64
 
 #: ``draws[g, :]``: random variates drawn, by kind (for the benchmark's floor kernel):
-#: single uniforms, single normals, normals drawn in pairs (``fill_normal``), and
+#: single uniforms, single normals, normals drawn in runs (``fill_normal``), and
 #: distribution samples by family code (``samplers``), starting at ``D_SAMPLE``
-DRAWS = ("uniform", "normal", "normal_paired", "sample_fixed", "sample_uniform", "sample_normal",
+DRAWS = ("uniform", "normal", "normal_filled", "sample_fixed", "sample_uniform", "sample_normal",
          "sample_lognormal", "sample_beta", "sample_gamma", "sample_triangular")  # fmt: skip
-D_UNIFORM, D_NORMAL, D_NORMAL_PAIRED, D_SAMPLE = 0, 1, 2, 3
+D_UNIFORM, D_NORMAL, D_NORMAL_FILLED, D_SAMPLE = 0, 1, 2, 3
 N_DRAWS = len(DRAWS)
 
 # ---------------------------------------------------------------- random channels
-CH_PARAMETER = 1  # per trajectory: parameter p at index p * SAMPLER_STRIDE
-CH_ELECTION_PHASE = 2  # per trajectory: index i
-CH_INITIAL_GOVERNMENT = 3  # per trajectory: index i
-CH_ECONOMY_COMMON = 10  # per step: index 0
-CH_ECONOMY = 11  # per step: index i
-CH_SPENDING = 12  # per step: index i
-CH_SUPPORT = 13  # per step: index i
-CH_ELECTION = 14  # per step: index i (turnover), S + i (new government's type)
-CH_OPPORTUNITY = 20  # per step: index k * S + j
-CH_PROVOCATION = 21  # per step: index k * S + j
-CH_RESOLVE = 22  # per crisis: index (k * S + j) * SAMPLER_STRIDE
-CH_DEFENDER_RESOLVE = 23  # per crisis: index (k * S + j) * SAMPLER_STRIDE
-CH_MISPERCEPTION = 24  # per crisis: index (k * S + j) * S + i
-CH_HONOUR = 25  # per crisis: index (k * S + j) * S + i
-CH_WAR_END = 26  # per step: index k * S + j
-CH_TERMINATION = 27  # per step: index a
-CH_STALEMATE = 28  # per crisis: index k * S + j
+# numpy integers, not Python ints: numba types a global Python int as a literal and
+# would compile the generator's functions once per channel
+CH_PARAMETER = np.int64(1)  # per trajectory: parameter p at index p * SAMPLER_STRIDE
+CH_ELECTION_PHASE = np.int64(2)  # per trajectory: index i
+CH_INITIAL_GOVERNMENT = np.int64(3)  # per trajectory: index i
+CH_ECONOMY_COMMON = np.int64(10)  # per step: index 0
+CH_ECONOMY = np.int64(11)  # per step: index i
+CH_SPENDING = np.int64(12)  # per step: index i
+CH_SUPPORT = np.int64(13)  # per step: index i
+CH_ELECTION = np.int64(14)  # per step: index i (turnover), S + i (new government's type)
+CH_OPPORTUNITY = np.int64(20)  # per step: index k * S + j
+CH_PROVOCATION = np.int64(21)  # per step: index k * S + j
+CH_RESOLVE = np.int64(22)  # per crisis: index (k * S + j) * SAMPLER_STRIDE
+CH_DEFENDER_RESOLVE = np.int64(23)  # per crisis: index (k * S + j) * SAMPLER_STRIDE
+CH_MISPERCEPTION = np.int64(24)  # per crisis: index (k * S + j) * S + i
+CH_HONOUR = np.int64(25)  # per crisis: index (k * S + j) * S + i
+CH_WAR_END = np.int64(26)  # per step: index k * S + j
+CH_TERMINATION = np.int64(27)  # per step: index a
+CH_STALEMATE = np.int64(28)  # per crisis: index k * S + j

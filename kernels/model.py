@@ -1,23 +1,12 @@
-"""One step of the crisis-trajectory model (MODEL.md §3), stage by stage.
+"""The per-state stages of one step of the crisis-trajectory model (MODEL.md §3).
 
-Each stage is a function of arrays that updates one trajectory's state in
-place. The state of a trajectory lives in a handful of scratch arrays that
-``trajectory.simulate_block`` allocates once per call and reuses:
-
-``x[X_*, i]``
-    per-state floats (rows below);
-``pair_h, pair_eff, pair_obligation``
-    this step's honour probability, effective contribution and obligation type
-    of ally ``i`` towards target ``j`` (``pair_obligation = -1``: no live
-    obligation), computed only for targets;
-``war_participants[k, j]``
-    bit mask of the states at war in the war of adversary ``k`` against target
-    ``j`` (0 = no war); states are at most 64 so a mask is one ``uint64``;
-``live_mask[a]``
-    bit mask of the current members of alliance ``a``.
-
-Stages draw only from their own random channels (``layout.CH_*``), so turning
-a mechanism off leaves every other draw where it was.
+Each stage updates one trajectory's ``World`` in place from the records of
+``state.py``; credibility and the crisis decisions are in ``credibility.py``
+and ``crises.py``. Stages draw only from their own random channels
+(``layout.CH_*``), so turning a mechanism off leaves every other draw where it
+was. All kernels use ``error_model="numpy"``: a float division is a plain
+division, not a branch to a Python ``ZeroDivisionError``, which would stop
+LLVM from vectorising the per-state loops.
 """
 
 from __future__ import annotations
@@ -28,177 +17,164 @@ import numpy as np
 from numba import njit
 
 from .layout import (
-    AA_DECISION,
-    AA_ESCALATION_CONTROL,
     AA_EXIT_NOTICE,
     AA_EXIT_THRESHOLD,
-    AA_EXPLICITNESS,
-    AA_INTEROPERABILITY,
-    AA_OBLIGATION,
     AA_SPENDING_TARGET,
-    ABANDONMENT_BACKLASH,
     ADJUSTMENT_SPEED,
     ATTRITION,
     AUSTERITY,
-    B_CO_OBLIGATED,
-    B_EXPLICITNESS,
-    B_INTERCEPT,
-    B_INTEREST,
-    B_RECESSION,
-    B_REPUTATION,
-    B_SCEPTIC,
-    B_SUPPORT,
     BURDEN_RESENTMENT,
     CAPABILITY_GROWTH,
-    CH_DEFENDER_RESOLVE,
     CH_ECONOMY,
     CH_ECONOMY_COMMON,
     CH_ELECTION,
-    CH_HONOUR,
-    CH_MISPERCEPTION,
-    CH_OPPORTUNITY,
-    CH_PROVOCATION,
-    CH_RESOLVE,
     CH_SPENDING,
-    CH_STALEMATE,
     CH_SUPPORT,
     CH_TERMINATION,
     CH_WAR_END,
     COMMON_SHOCK,
     COMPLIANCE,
-    CONSENSUS_DRAG,
-    CONTEST_EXPONENT,
     D_NORMAL,
-    D_NORMAL_PAIRED,
-    D_SAMPLE,
+    D_NORMAL_FILLED,
     D_UNIFORM,
-    DECISION_CONSENSUS,
-    DEFENDER_RESOLVE,
     DEPRECIATION,
-    ENTRAPMENT_BACKLASH,
-    ENTRAPMENT_THRESHOLD,
-    EV_ABANDONMENTS,
-    EV_BACKED_DOWN,
-    EV_CF,
-    EV_CF_HONOURED,
-    EV_CF_HONOURED_WAR,
-    EV_CF_WAR,
-    EV_CRISES,
-    EV_DETERRED,
-    EV_ENTRAPMENTS,
-    EV_OPPORTUNITIES,
-    EV_PROVOKED,
-    EV_STALEMATES,
-    EV_WAR_ENTRIES,
-    EV_WARS_AS_TARGET,
-    EV_YIELDED,
-    FAIT_ACCOMPLI,
     FREE_RIDING,
-    HOLLOW_PENALTY,
-    HOLLOW_THRESHOLD,
     M_ARMS_BUILDUP,
-    M_COLLECTIVE_ACTION,
     M_ECONOMY,
     M_ELECTIONS,
     M_EXIT,
-    M_FAIT_ACCOMPLI,
     M_FISCAL,
     M_FISCAL_ANCHOR,
-    M_MISPERCEPTION,
     M_POLITICS,
-    M_PROVOCATION,
-    M_REPUTATION,
-    M_STALEMATE,
     M_WAR_COSTS,
     MEAN_REVERSION,
-    MISPERCEPTION,
-    MORAL_HAZARD,
-    OBLIGATION_CONSULTATION,
-    OBLIGATION_DEFENSE,
-    OPPORTUNITY_RATE,
-    PROVOCATION_RATE,
-    PROVOKED_RESOLVE,
-    REPUTATION_LEARNING,
-    RESOLVE,
-    SCALE,
     SPENDING_NOISE,
-    STALEMATE,
     SUPPORT_VOLATILITY,
     TERMINATION_RATE,
     TURNOVER,
     VOLATILITY,
-    WAR_COST,
     WAR_DRAG,
     WAR_DURATION,
     WAR_SURGE,
     WAR_WEARINESS,
 )
-from .rng import fill_normal, fill_normal_at, normal, uniform
-from .samplers import SAMPLER_STRIDE, sample
-
-# rows of the per-state float state x[X_*, i]
-X_LOG_GDP = 0
-X_GDP = 1
-X_DEFENSE_SHARE = 2
-X_BASE_SHARE = 3  # d0_i, the state's own preferred share
-X_CAPABILITY = 4
-X_SUPPORT_LOGIT = 5  # s_i
-X_SUPPORT = 6  # u_i = logistic(s_i)
-X_SUPPORT_TARGET_LOGIT = 7  # logit(ubar_i)
-X_GROWTH = 8  # mu_i
-X_REPUTATION = 9
-X_NEXT_ELECTION = 10  # years
-X_BURDEN_GAP = 11
-X_RESENTMENT = 12
-X_RECESSION = 13  # 0/1
-X_SCEPTIC = 14  # 0/1
-X_SCRATCH = 15  # the next defence share, noise draws
-X_REACH = 16
-X_ELECTION_PERIOD = 17
-X_FREE_RIDING_START = 18  # free-riding at the first step (the v2 fiscal anchor)
-N_X = 19
-
-# columns of ever[i, :] (the event happened at least once so far)
-EVER_WAR, EVER_ENTRAPMENT, EVER_ABANDONMENT, EVER_TARGETED = 0, 1, 2, 3
+from .rng import fill_normal, normal, uniform
+from .state import (
+    X_BASE_SHARE,
+    X_BURDEN_GAP,
+    X_CAPABILITY,
+    X_DEFENSE_SHARE,
+    X_ELECTION_PERIOD,
+    X_FREE_RIDING_START,
+    X_GDP,
+    X_GROWTH,
+    X_LOG_GDP,
+    X_NEXT_ELECTION,
+    X_RECESSION,
+    X_RESENTMENT,
+    X_SCEPTIC,
+    X_SUPPORT,
+    X_SUPPORT_LOGIT,
+    X_SUPPORT_TARGET_LOGIT,
+)
 
 _ONE = np.uint64(1)
 _ZERO = np.uint64(0)
 
 
-@njit(nogil=True, cache=True, inline="always")
+@njit(nogil=True, cache=True, error_model="numpy")
 def bit(i):
     return _ONE << np.uint64(i)
 
 
-@njit(nogil=True, cache=True, inline="always")
+@njit(nogil=True, cache=True, error_model="numpy")
 def has(mask, i):
     return (mask >> np.uint64(i)) & _ONE == _ONE
 
 
-@njit(nogil=True, cache=True)
+_M1 = np.uint64(0x5555555555555555)
+_M2 = np.uint64(0x3333333333333333)
+_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+_H01 = np.uint64(0x0101010101010101)
+_SHIFT56 = np.uint64(56)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
 def popcount(mask):
-    n = 0
-    while mask:
-        mask &= mask - _ONE
-        n += 1
-    return n
+    """Number of set bits, branch-free (SWAR): a loop per bit cost 30 iterations an alliance."""
+    mask = mask - ((mask >> _ONE) & _M1)
+    mask = (mask & _M2) + ((mask >> np.uint64(2)) & _M2)
+    mask = (mask + (mask >> np.uint64(4))) & _M4
+    return int((mask * _H01) >> _SHIFT56)
 
 
-@njit(nogil=True, cache=True, inline="always")
+@njit(nogil=True, cache=True, error_model="numpy")
+def two_or_more(mask):
+    """At least two bits set: clearing the lowest leaves some."""
+    return (mask & (mask - _ONE)) != _ZERO
+
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 0.6931471803691238  # ln 2 in two parts (Cody & Waite): k * _LN2_HI is exact
+_LN2_LO = 1.9082149292705877e-10
+_ROUNDER = 6755399441055744.0  # 1.5 * 2^52: adding it rounds to an integer in the low bits
+_ROUNDER_BITS = np.int64(0x4338000000000000)
+_EXP_BIAS = np.int64(1023)
+_SHIFT52 = np.int64(52)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def fast_exp(x):
+    """exp(x) within 2e-16 relative (plus rounding), branch-free, for x in [-708, 709].
+
+    libm's exp is a call LLVM cannot vectorise; this is arithmetic and bit
+    casts only, so the per-state loops that use it vectorise. x = k ln2 + r with
+    |r| <= ln2 / 2 (k rounded by the 1.5 * 2^52 trick, whose low mantissa bits
+    are k), e^r by its Taylor polynomial to degree 13 (truncation below
+    0.347^14 / 14! < 1e-17), 2^k built in the exponent bits. Arguments outside
+    the range are clamped (the model's never reach it: log GDP, logits).
+    """
+    x = min(709.0, max(-708.0, x))
+    t = x * _LOG2E + _ROUNDER
+    k = t - _ROUNDER
+    shift = np.float64(t).view(np.int64) - _ROUNDER_BITS
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    scale = np.int64((shift + _EXP_BIAS) << _SHIFT52).view(np.float64)
+    return p * scale
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
 def logistic(z):
-    # two branches so that exp never overflows
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+    """1 / (1 + exp(-z)) without overflow, branch-free.
+
+    exp(-|z|) never overflows; the result is e / (1 + e) for z < 0 and
+    1 / (1 + e) otherwise, as a select, with ``fast_exp`` (a few ulps for
+    |z| <= 708; below -708 the result is clamped at about 3e-308).
+    """
+    e = fast_exp(-abs(z))
+    return (1.0 if z >= 0.0 else e) / (1.0 + e)
 
 
-@njit(nogil=True, cache=True, inline="always")
+@njit(nogil=True, cache=True, error_model="numpy")
 def logit(p):
     return math.log(p) - math.log1p(-p)
 
 
-@njit(nogil=True, cache=True, inline="always")
+@njit(nogil=True, cache=True, error_model="numpy")
 def win_probability(attacker, defence, gamma):
     """Contest success function p(D) = K^γ / (K^γ + D^γ), written as a ratio."""
     if defence <= 0.0:
@@ -209,23 +185,31 @@ def win_probability(attacker, defence, gamma):
 
 
 # ---------------------------------------------------------------- 1. economy
-@njit(nogil=True, cache=True)
-def economy(x, gdp_history, theta, flags, at_war, draws, seed, trajectory, step, dt, n_states):
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def economy(world, scn, scratch, tally, key, dt, at_war):
     """Correlated log-GDP growth, war drag, and the recession flag."""
+    flags = scn.flags
+    x = world.x
+    theta = scn.theta
+    economy_shocks = scratch.economy_shocks
+    draws = tally.draws
+    gdp_history = world.gdp_history
     if not flags[M_ECONOMY]:
         return
+    n_states = x.shape[1]
     sigma = theta[VOLATILITY]
     rho = theta[COMMON_SHOCK]
     drag = theta[WAR_DRAG] if flags[M_WAR_COSTS] else 0.0
-    common = normal(seed, trajectory, step, CH_ECONOMY_COMMON, 0)
-    shocks = x[X_SCRATCH]
-    fill_normal(seed, trajectory, step, CH_ECONOMY, shocks, n_states)
+    common = normal(key.seed, key.trajectory, key.step, CH_ECONOMY_COMMON, 0)
+    shocks = economy_shocks
+    fill_normal(key.seed, key.trajectory, key.step, CH_ECONOMY, shocks, n_states)
     draws[D_NORMAL] += 1
-    draws[D_NORMAL_PAIRED] += n_states
+    draws[D_NORMAL_FILLED] += n_states
     a = math.sqrt(rho)
     b = math.sqrt(1.0 - rho)
     sqrt_dt = math.sqrt(dt)
-    slot = step % 4
+    slot = key.step % 4
+    history = gdp_history
     for i in range(n_states):
         war = 1.0 if has(at_war, i) else 0.0
         log_gdp = x[X_LOG_GDP, i] + (
@@ -234,27 +218,41 @@ def economy(x, gdp_history, theta, flags, at_war, draws, seed, trajectory, step,
             - drag * war * dt
         )
         x[X_LOG_GDP, i] = log_gdp
-        x[X_GDP, i] = math.exp(log_gdp)
+    # a loop of its own: arithmetic and selects only, so it vectorises
+    for i in range(n_states):
+        log_gdp = x[X_LOG_GDP, i]
+        x[X_GDP, i] = fast_exp(log_gdp)
         # recession: log-GDP below its value four steps (a year at dt=0.25) ago
-        x[X_RECESSION, i] = 1.0 if log_gdp < gdp_history[slot, i] else 0.0
-        gdp_history[slot, i] = log_gdp
+        x[X_RECESSION, i] = 1.0 if log_gdp < history[slot, i] else 0.0
+        history[slot, i] = log_gdp
 
 
 # ---------------------------------------------------------------- 2. fiscal
-@njit(nogil=True, cache=True)
-def fiscal(
-    x, theta, flags, at_war, alliance_attr, alive, live_mask, is_adversary, totals, draws,
-    seed, trajectory, step, dt, n_states, n_alliances,
-):  # fmt: skip
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def fiscal(world, scn, scratch, tally, key, dt, at_war):
     """Pledges, free-riding, spending adjustment and capital accumulation.
 
-    ``fiscal`` moves the allies' spending and capital; ``arms_buildup`` (v2) the
-    adversaries' capital (v1.1's ``fiscal`` switched both).
+    ``fiscal`` moves the allies' spending and capital, ``arms_buildup`` (MODEL v2)
+    the adversaries' capital (v1.1's ``fiscal`` switched both).
     """
+    flags = scn.flags
+    x = world.x
+    theta = scn.theta
+    alive = world.alive
+    live_mask = world.live_mask
+    alliance_capability = world.alliance_capability
+    spending_shocks = scratch.spending_shocks
+    new_share = scratch.new_share
+    draws = tally.draws
+    is_adversary = scn.is_adversary
+    alliance_attr = scn.alliance_attr
     if not flags[M_FISCAL]:
         if flags[M_ARMS_BUILDUP]:
-            _adversary_capital(x, theta, is_adversary, dt, n_states)
+            _adversary_capital(world, scn, dt)
         return
+    totals = alliance_capability
+    n_states = x.shape[1]
+    n_alliances = alive.shape[0]
     compliance = theta[COMPLIANCE]
     phi = theta[FREE_RIDING]
     austerity = theta[AUSTERITY]
@@ -262,9 +260,10 @@ def fiscal(
     kappa = theta[ADJUSTMENT_SPEED]
     noise = theta[SPENDING_NOISE] * math.sqrt(dt)
     delta = theta[DEPRECIATION]
-    shocks = x[X_SCRATCH]
-    fill_normal(seed, trajectory, step, CH_SPENDING, shocks, n_states)
-    draws[D_NORMAL_PAIRED] += n_states
+    anchored = flags[M_FISCAL_ANCHOR]
+    shocks = spending_shocks
+    fill_normal(key.seed, key.trajectory, key.step, CH_SPENDING, shocks, n_states)
+    draws[D_NORMAL_FILLED] += n_states
     # capability of each live alliance, once: a member of a single alliance has
     # the alliance's total less its own as allies (O(S A), not O(S^2) a step)
     for a in range(n_alliances):
@@ -296,9 +295,9 @@ def fiscal(
                 if has(allies, j):
                     allied += x[X_CAPABILITY, j]
         free_riding = allied / (x[X_CAPABILITY, i] + allied) if allied > 0.0 else 0.0
-        if step == 0:
+        if key.step == 0:
             x[X_FREE_RIDING_START, i] = free_riding
-        if flags[M_FISCAL_ANCHOR]:
+        if anchored:
             # the observed starting share already includes today's free-riding
             free_riding -= x[X_FREE_RIDING_START, i]
         base = x[X_BASE_SHARE, i]
@@ -312,24 +311,26 @@ def fiscal(
         )
         share = x[X_DEFENSE_SHARE, i] + kappa * (target - x[X_DEFENSE_SHARE, i]) * dt
         share += noise * shocks[i]
-        shocks[i] = min(0.25, max(0.001, share))
+        new_share[i] = min(0.25, max(0.001, share))
     # ... then capital for everyone
     for i in range(n_states):
         if not is_adversary[i]:
             k = x[X_CAPABILITY, i]
-            x[X_DEFENSE_SHARE, i] = shocks[i]
-            spend = shocks[i] * x[X_GDP, i]
+            x[X_DEFENSE_SHARE, i] = new_share[i]
+            spend = new_share[i] * x[X_GDP, i]
             x[X_CAPABILITY, i] = k + (spend - delta * k) * dt
     if flags[M_ARMS_BUILDUP]:
-        _adversary_capital(x, theta, is_adversary, dt, n_states)
+        _adversary_capital(world, scn, dt)
 
 
-@njit(nogil=True, cache=True, inline="always")
-def _adversary_capital(x, theta, is_adversary, dt, n_states):
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def _adversary_capital(world, scn, dt):
     """The adversaries' capital: their own spending less depreciation, plus build-up."""
-    delta = theta[DEPRECIATION]
-    growth = theta[CAPABILITY_GROWTH]
-    for i in range(n_states):
+    x = world.x
+    is_adversary = scn.is_adversary
+    delta = scn.theta[DEPRECIATION]
+    growth = scn.theta[CAPABILITY_GROWTH]
+    for i in range(x.shape[1]):
         if is_adversary[i]:
             k = x[X_CAPABILITY, i]
             spend = x[X_DEFENSE_SHARE, i] * x[X_GDP, i]
@@ -337,17 +338,21 @@ def _adversary_capital(x, theta, is_adversary, dt, n_states):
 
 
 # ---------------------------------------------------------------- 3. burden
-@njit(nogil=True, cache=True)
-def burden(x, alive, live_mask, n_states, n_alliances):
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def burden(world):
     """Burden gap (share of spending minus share of GDP) and resentment."""
+    x = world.x
+    alive = world.alive
+    live_mask = world.live_mask
+    n_states = x.shape[1]
     for i in range(n_states):
         x[X_BURDEN_GAP, i] = 0.0
         x[X_RESENTMENT, i] = 0.0
-    for a in range(n_alliances):
+    for a in range(alive.shape[0]):
         if not alive[a]:
             continue
         members = live_mask[a]
-        if popcount(members) < 2:
+        if not two_or_more(members):
             continue
         spend = 0.0
         gdp = 0.0
@@ -363,17 +368,24 @@ def burden(x, alive, live_mask, n_states, n_alliances):
 
 
 # ---------------------------------------------------------------- 4. politics
-@njit(nogil=True, cache=True)
-def politics(x, theta, flags, at_war, is_adversary, draws, seed, trajectory, step, dt, n_states):
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def politics(world, scn, scratch, tally, key, dt, at_war):
     """Support drift and noise, burden resentment, war weariness; elections."""
+    x = world.x
+    theta = scn.theta
+    flags = scn.flags
+    support_shocks = scratch.support_shocks
+    draws = tally.draws
+    is_adversary = scn.is_adversary
+    n_states = x.shape[1]
     if flags[M_POLITICS]:
         alpha = theta[MEAN_REVERSION]
         noise = theta[SUPPORT_VOLATILITY] * math.sqrt(dt)
         eta = theta[BURDEN_RESENTMENT]
         weariness = theta[WAR_WEARINESS] if flags[M_WAR_COSTS] else 0.0
-        shocks = x[X_SCRATCH]
-        fill_normal(seed, trajectory, step, CH_SUPPORT, shocks, n_states)
-        draws[D_NORMAL_PAIRED] += n_states
+        shocks = support_shocks
+        fill_normal(key.seed, key.trajectory, key.step, CH_SUPPORT, shocks, n_states)
+        draws[D_NORMAL_FILLED] += n_states
         for i in range(n_states):
             if is_adversary[i]:
                 continue
@@ -382,9 +394,12 @@ def politics(x, theta, flags, at_war, is_adversary, draws, seed, trajectory, ste
             s += alpha * (x[X_SUPPORT_TARGET_LOGIT, i] - s) * dt + noise * shocks[i]
             s -= (eta * x[X_RESENTMENT, i] + weariness * war) * dt
             x[X_SUPPORT_LOGIT, i] = s
-            x[X_SUPPORT, i] = logistic(s)
+        # a loop of its own, as selects, so that it vectorises
+        for i in range(n_states):
+            fresh = logistic(x[X_SUPPORT_LOGIT, i])
+            x[X_SUPPORT, i] = x[X_SUPPORT, i] if is_adversary[i] else fresh
     if flags[M_ELECTIONS]:
-        now = (step + 1) * dt
+        now = (key.step + 1) * dt
         turnover = theta[TURNOVER]
         for i in range(n_states):
             period = x[X_ELECTION_PERIOD, i]
@@ -394,304 +409,33 @@ def politics(x, theta, flags, at_war, is_adversary, draws, seed, trajectory, ste
             if now + 1e-9 >= x[X_NEXT_ELECTION, i]:
                 x[X_NEXT_ELECTION, i] += period
                 draws[D_UNIFORM] += 1
-                if uniform(seed, trajectory, step, CH_ELECTION, i) < turnover:
+                if uniform(key.seed, key.trajectory, key.step, CH_ELECTION, i) < turnover:
                     draws[D_UNIFORM] += 1
-                    u = uniform(seed, trajectory, step, CH_ELECTION, n_states + i)
+                    u = uniform(key.seed, key.trajectory, key.step, CH_ELECTION, n_states + i)
                     x[X_SCEPTIC, i] = 1.0 if u < 1.0 - x[X_SUPPORT, i] else 0.0
 
 
-# ---------------------------------------------------------------- 5. credibility
-@njit(nogil=True, cache=True)
-def credibility(
-    x, theta, flags, alliance_attr, alive, live_mask, region, interest, is_target, is_adversary,
-    pair_h, pair_logit, pair_eff, pair_obligation, n_states, n_alliances,
-):  # fmt: skip
-    """Honour probability and effective contribution of every ally of every target.
-
-    Where i and j share several live alliances, the one with the largest
-    h * eff sets h, eff and the obligation type (MODEL.md §8.6). ``pair_logit``
-    keeps logit(h) for the adversary's misperception, computed once a step.
-    """
-    b0 = theta[B_INTERCEPT]
-    b_explicit = theta[B_EXPLICITNESS]
-    b_support = theta[B_SUPPORT]
-    b_reputation = theta[B_REPUTATION]
-    b_interest = theta[B_INTEREST]
-    b_sceptic = theta[B_SCEPTIC]
-    b_recession = theta[B_RECESSION]
-    hollow_threshold = theta[HOLLOW_THRESHOLD]
-    hollow_penalty = theta[HOLLOW_PENALTY]
-    drag = theta[CONSENSUS_DRAG]
-    # v2 collective action: with n allies sharing an obligation, each leans on the
-    # others; the honour logit falls by beta_c (1 - 1/n), 0 in a bilateral pact
-    b_shared = theta[B_CO_OBLIGATED] if flags[M_COLLECTIVE_ACTION] else 0.0
-    # the ally's own standing, the same towards every target: once per ally
-    standing = x[X_SCRATCH]
-    for i in range(n_states):
-        standing[i] = (
-            b0
-            + b_support * (x[X_SUPPORT, i] - 0.5)
-            + b_reputation * (x[X_REPUTATION, i] - 0.5)
-            - b_sceptic * x[X_SCEPTIC, i]
-            - b_recession * x[X_RECESSION, i]
-        )
-    # allies outermost: an ally's logit is often the same towards several targets
-    # (same interest, same alliance), so the last logistic is reused when it repeats
-    for i in range(n_states):
-        last_z = math.nan
-        last_h = 0.0
-        for j in range(n_states):
-            if not is_target[j]:
-                continue
-            pair_obligation[i, j] = -1
-            if i == j or is_adversary[i]:
-                continue
-            own = standing[i] + b_interest * interest[i, j]
-            reach = 1.0 if region[i] == region[j] else x[X_REACH, i]
-            best = -1.0
-            best_z = 0.0
-            for a in range(n_alliances):
-                if not alive[a] or not has(live_mask[a], i) or not has(live_mask[a], j):
-                    continue
-                z = own + b_explicit * alliance_attr[a, AA_EXPLICITNESS]
-                if alliance_attr[a, AA_EXIT_NOTICE] < 0.0 and x[X_SUPPORT, i] < hollow_threshold:
-                    z -= hollow_penalty  # a commitment that cannot be left is hollowed
-                if b_shared != 0.0:
-                    sharing = max(1, popcount(live_mask[a]) - 1)
-                    z -= b_shared * (1.0 - 1.0 / sharing)
-                if z != last_z:
-                    last_z = z
-                    last_h = logistic(z)
-                h = last_h
-                obligation = int(alliance_attr[a, AA_OBLIGATION])
-                if obligation == OBLIGATION_CONSULTATION:
-                    h *= 0.5
-                iota = alliance_attr[a, AA_INTEROPERABILITY]
-                delay = 0.0
-                if int(alliance_attr[a, AA_DECISION]) == DECISION_CONSENSUS:
-                    delay = drag * (1.0 - iota)
-                eff = iota * reach * (1.0 - delay)
-                if h * eff > best:
-                    best = h * eff
-                    best_z = z
-                    pair_h[i, j] = h
-                    pair_eff[i, j] = eff
-                    pair_obligation[i, j] = obligation
-            if pair_obligation[i, j] == OBLIGATION_CONSULTATION:
-                pair_logit[i, j] = logit(pair_h[i, j])  # a halved h is no longer logistic(z)
-            elif pair_obligation[i, j] >= 0:
-                pair_logit[i, j] = best_z
-
-
-# ---------------------------------------------------------------- 6-9. crises
-@njit(nogil=True, cache=True)
-def crises(
-    x, theta, flags, dist_code, dist_param, alliance_attr, alive, live_mask, region, interest,
-    target_weight, is_target, adversaries, pair_h, pair_logit, pair_eff, pair_obligation,
-    war_participants, adversary_war, ever, events, trajectory_counts, draws,
-    seed, trajectory, step, dt, n_states, n_alliances,
-):  # fmt: skip
-    """Opportunities, provocations, deterrence, responses, escalation, consequences.
-
-    Pairs (k, j) are visited in ascending order; a war started earlier in the
-    step puts the target's honouring allies at war with k, so k cannot
-    challenge them later in the same step (MODEL.md §8.7).
-    Returns the updated mask of states at war.
-    """
-    scale = theta[SCALE]
-    rate = theta[OPPORTUNITY_RATE]
-    gamma = theta[CONTEST_EXPONENT]
-    war_cost = theta[WAR_COST]
-    provocation_rate = theta[PROVOCATION_RATE]
-    moral_hazard = theta[MORAL_HAZARD]
-    provoked_factor = theta[PROVOKED_RESOLVE]
-    sigma_eps = theta[MISPERCEPTION]
-    threshold = theta[ENTRAPMENT_THRESHOLD]
-    learning = theta[REPUTATION_LEARNING]
-    abandon_backlash = theta[ABANDONMENT_BACKLASH]
-    entrap_backlash = theta[ENTRAPMENT_BACKLASH]
-    # v2: the weight of the forces on the spot in the odds, and the chance that a
-    # crisis both sides would fight ends short of war
-    phi = theta[FAIT_ACCOMPLI] if flags[M_FAIT_ACCOMPLI] else 0.0
-    stalemate = theta[STALEMATE] if flags[M_STALEMATE] else 0.0
-    provocation_on = flags[M_PROVOCATION]
-    misperception_on = flags[M_MISPERCEPTION]
-    for k in adversaries:
-        k_capability = x[X_CAPABILITY, k]
-        for j in range(n_states):
-            w = target_weight[k, j]
-            if w <= 0.0 or not is_target[j] or has(adversary_war[k], j):
-                continue
-            pair = k * n_states + j
-            # is j protected, and how tightly do its patrons restrain it?
-            protected = False
-            control = 0.0
-            for a in range(n_alliances):
-                if alive[a] and has(live_mask[a], j) and popcount(live_mask[a]) >= 2:
-                    protected = True
-                    control = max(control, alliance_attr[a, AA_ESCALATION_CONTROL])
-            provoked = False
-            if provocation_on and protected:
-                backing = 0.0
-                for i in range(n_states):
-                    if pair_obligation[i, j] >= 0:
-                        backing += pair_h[i, j] * pair_eff[i, j] * x[X_CAPABILITY, i]
-                backing /= k_capability
-                hazard = provocation_rate * (1.0 + moral_hazard * backing) * (1.0 - control) * w
-                draws[D_UNIFORM] += 1
-                provoked = uniform(seed, trajectory, step, CH_PROVOCATION, pair) < -math.expm1(
-                    -hazard * dt
-                )
-            draws[D_UNIFORM] += 1
-            opportunity = uniform(seed, trajectory, step, CH_OPPORTUNITY, pair) < -math.expm1(
-                -scale * rate * w * dt
-            )
-            if not provoked and not opportunity:
-                continue
-            draws[D_SAMPLE + dist_code[RESOLVE]] += 1
-            resolve = sample(
-                dist_code[RESOLVE], dist_param[RESOLVE, 0], dist_param[RESOLVE, 1],
-                dist_param[RESOLVE, 2], seed, trajectory, step, CH_RESOLVE, pair * SAMPLER_STRIDE,
-            )  # fmt: skip
-            if provoked:
-                resolve *= provoked_factor
-                events[j, EV_PROVOKED] += 1
-            else:
-                events[j, EV_OPPORTUNITIES] += 1
-                perceived = x[X_CAPABILITY, j]
-                perceived_local = perceived
-                errors = x[X_SCRATCH]
-                if misperception_on:
-                    # one error per ally, drawn in pairs; an even base keeps pairs aligned
-                    base = pair * (n_states + (n_states & 1))
-                    fill_normal_at(seed, trajectory, step, CH_MISPERCEPTION, base, errors, n_states)
-                    draws[D_NORMAL_PAIRED] += n_states
-                for i in range(n_states):
-                    if pair_obligation[i, j] < 0:
-                        continue
-                    h = pair_h[i, j]
-                    if misperception_on:
-                        h = logistic(pair_logit[i, j] + sigma_eps * errors[i])
-                    seen = h * pair_eff[i, j] * x[X_CAPABILITY, i]
-                    perceived += seen
-                    if region[i] == region[j]:
-                        perceived_local += seen
-                p = _odds(k_capability, perceived, perceived_local, phi, gamma)
-                if not resolve * p - (1.0 - p) * war_cost > 0.0:
-                    events[j, EV_DETERRED] += 1
-                    continue
-            # a crisis: allies decide, then the target, then the adversary
-            trajectory_counts[1] += 1
-            events[j, EV_CRISES] += 1
-            ever[j, EVER_TARGETED] = 1
-            defence = x[X_CAPABILITY, j]
-            defence_local = defence
-            owed = 0.0
-            delivered = 0.0
-            honoured = _ZERO
-            for i in range(n_states):
-                if pair_obligation[i, j] < 0:
-                    continue
-                contribution = pair_eff[i, j] * x[X_CAPABILITY, i]
-                draws[D_UNIFORM] += 1
-                keeps = (
-                    uniform(seed, trajectory, step, CH_HONOUR, pair * n_states + i) < pair_h[i, j]
-                )
-                events[i, EV_CF] += 1
-                if keeps:
-                    events[i, EV_CF_HONOURED] += 1
-                    honoured |= bit(i)
-                    defence += contribution
-                    if region[i] == region[j]:
-                        defence_local += contribution
-                if pair_obligation[i, j] == OBLIGATION_DEFENSE:
-                    owed += contribution
-                    if keeps:
-                        delivered += contribution
-            p = _odds(k_capability, defence, defence_local, phi, gamma)
-            draws[D_SAMPLE + dist_code[DEFENDER_RESOLVE]] += 1
-            defender_resolve = sample(
-                dist_code[DEFENDER_RESOLVE], dist_param[DEFENDER_RESOLVE, 0],
-                dist_param[DEFENDER_RESOLVE, 1], dist_param[DEFENDER_RESOLVE, 2],
-                seed, trajectory, step, CH_DEFENDER_RESOLVE, pair * SAMPLER_STRIDE,
-            )  # fmt: skip
-            if provoked:
-                defender_resolve *= 1.0 - control
-            war = False
-            if defender_resolve * (1.0 - p) - p * war_cost > 0.0:
-                if resolve * p - (1.0 - p) * war_cost > 0.0:
-                    war = True
-                    if stalemate > 0.0:
-                        draws[D_UNIFORM] += 1
-                        if uniform(seed, trajectory, step, CH_STALEMATE, pair) < stalemate:
-                            war = False
-                            events[j, EV_STALEMATES] += 1
-                else:
-                    events[j, EV_BACKED_DOWN] += 1
-            else:
-                events[j, EV_YIELDED] += 1
-            if war:
-                participants = bit(k) | bit(j) | honoured
-                war_participants[k, j] = participants
-                adversary_war[k] |= participants
-                trajectory_counts[0] += 1
-                events[j, EV_WARS_AS_TARGET] += 1
-                if popcount(participants) >= 3:
-                    trajectory_counts[2] = 1
-                for m in range(n_states):
-                    if has(participants, m):
-                        events[m, EV_WAR_ENTRIES] += 1
-                        ever[m, EVER_WAR] = 1
-            # consequences for the allies
-            for i in range(n_states):
-                if pair_obligation[i, j] < 0:
-                    continue
-                keeps = has(honoured, i)
-                if war:
-                    events[i, EV_CF_WAR] += 1
-                    if keeps:
-                        events[i, EV_CF_HONOURED_WAR] += 1
-                        if interest[i, j] < threshold or provoked:
-                            events[i, EV_ENTRAPMENTS] += 1
-                            ever[i, EVER_ENTRAPMENT] = 1
-                            if flags[M_POLITICS]:
-                                _shift_support(x, i, -entrap_backlash)
-                if flags[M_REPUTATION]:
-                    outcome = 1.0 if keeps else 0.0
-                    x[X_REPUTATION, i] += learning * (outcome - x[X_REPUTATION, i])
-            if owed > 0.0 and delivered < 0.5 * owed:
-                events[j, EV_ABANDONMENTS] += 1
-                ever[j, EVER_ABANDONMENT] = 1
-                if flags[M_POLITICS]:
-                    _shift_support(x, j, -abandon_backlash)
-
-
-@njit(nogil=True, cache=True, inline="always")
-def _odds(attacker, defence, defence_local, phi, gamma):
-    """The adversary's chance of winning: with weight phi the forces on the spot decide
-    before distant allies arrive (v2 fait accompli), else the whole defence."""
-    p = win_probability(attacker, defence, gamma)
-    if phi > 0.0:
-        p = phi * win_probability(attacker, defence_local, gamma) + (1.0 - phi) * p
-    return p
-
-
-@njit(nogil=True, cache=True, inline="always")
-def _shift_support(x, i, amount):
+@njit(nogil=True, cache=True, error_model="numpy", _nrt=False)
+def shift_support(x, i, amount):
     x[X_SUPPORT_LOGIT, i] += amount
     x[X_SUPPORT, i] = logistic(x[X_SUPPORT_LOGIT, i])
 
 
 # ---------------------------------------------------------------- 8. war costs and ends
-@njit(nogil=True, cache=True)
-def wars_end_of_step(
-    x, theta, flags, war_participants, adversary_war, adversaries, draws, seed, trajectory, step,
-    dt, n_states,
-):  # fmt: skip
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def wars_end_of_step(world, scn, tally, key, dt):
     """Attrition of every participant, then each war ends with probability dt / duration.
 
     Returns the mask of states still at war.
     """
+    x = world.x
+    war_participants = world.war_participants
+    adversary_war = world.adversary_war
+    adversaries = scn.adversaries
+    flags = scn.flags
+    theta = scn.theta
+    draws = tally.draws
+    n_states = x.shape[1]
     at_war = _ZERO
     for k in adversaries:
         for j in range(n_states):
@@ -709,7 +453,7 @@ def wars_end_of_step(
             if war_participants[k, j] == _ZERO:
                 continue
             draws[D_UNIFORM] += 1
-            if uniform(seed, trajectory, step, CH_WAR_END, k * n_states + j) < end:
+            if uniform(key.seed, key.trajectory, key.step, CH_WAR_END, k * n_states + j) < end:
                 war_participants[k, j] = _ZERO
             else:
                 adversary_war[k] |= war_participants[k, j]
@@ -718,17 +462,25 @@ def wars_end_of_step(
 
 
 # ---------------------------------------------------------------- 10. exit
-@njit(nogil=True, cache=True)
-def exits(
-    x, theta, flags, alliance_attr, leader, alive, left, live_mask, steps_below, draws,
-    seed, trajectory, step, dt, n_states, n_alliances,
-):  # fmt: skip
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def exits(world, scn, tally, key, dt):
     """Members leave after notice_years below the support threshold; background
     termination; dissolution of alliances without two members or without their leader."""
+    flags = scn.flags
+    x = world.x
+    alive = world.alive
+    live_mask = world.live_mask
+    theta = scn.theta
+    alliance_attr = scn.alliance_attr
+    steps_below = world.steps_below
+    left = world.left
+    draws = tally.draws
+    leader = scn.leader
     if not flags[M_EXIT]:
         return
+    n_states = x.shape[1]
     end = -math.expm1(-theta[TERMINATION_RATE] * dt)
-    for a in range(n_alliances):
+    for a in range(alive.shape[0]):
         if not alive[a]:
             continue
         notice = alliance_attr[a, AA_EXIT_NOTICE]
@@ -745,8 +497,8 @@ def exits(
                 else:
                     steps_below[a, i] = 0
         draws[D_UNIFORM] += 1
-        if uniform(seed, trajectory, step, CH_TERMINATION, a) < end:
+        if uniform(key.seed, key.trajectory, key.step, CH_TERMINATION, a) < end:
             alive[a] = 0
         chief = leader[a]
-        if popcount(live_mask[a]) < 2 or (chief >= 0 and not has(live_mask[a], chief)):
+        if not two_or_more(live_mask[a]) or (chief >= 0 and not has(live_mask[a], chief)):
             alive[a] = 0

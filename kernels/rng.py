@@ -1,18 +1,25 @@
 """Keyed random numbers: Philox4x32-10 (Salmon et al. 2011, "Parallel random
-numbers: as easy as 1, 2, 3", SC'11).
+numbers: as easy as 1, 2, 3", SC'11) and a ziggurat for normals.
 
 Every variate is a pure function of ``(seed, trajectory, step, channel,
 index)``. The 128-bit Philox counter holds the trajectory (two words), the
-step (one word) and ``channel << 24 | index`` (one word); the 64-bit seed is
+step (one word) and ``channel << 24 | block`` (one word); the 64-bit seed is
 the key. Nothing depends on which worker, thread or block draws it, so counts
 do not depend on how the work is split, a retried task reproduces its numbers,
 and every grid point sees the same shocks (common random numbers).
 
-One Philox call yields four 32-bit words = two 53-bit uniforms. Variate
-``index`` uses block ``index >> 1`` and half ``index & 1``; a normal variate
-is the cosine (half 0) or sine (half 1) branch of Box-Muller on that block's
-two uniforms. So a channel's uniforms and normals share blocks: one purpose,
-one channel.
+One Philox call yields four 32-bit words, and every word is one variate:
+variate ``index`` is word ``index & 3`` of block ``index >> 2``. A uniform is
+``(word + 1/2) / 2^32``, strictly inside (0, 1) with a resolution of 2^-32
+(ample for probabilities down to 1e-9). A normal is the ziggurat transform of
+its word (``ziggurat.py``); the 1.5% of words that miss the ziggurat's fast
+path take further words from an auxiliary stream keyed by the same
+``(trajectory, step, channel, index)`` and a key of their own
+(``aux_block``), so a normal stays a pure function of its key. A channel's
+uniforms and normals share words: one purpose, one channel.
+
+``STREAM_VERSION`` names this mapping from keys to variates; results and
+checkpoints record it, and a checkpoint of another version is not resumed.
 
 All integer arithmetic is done on ``uint64`` values masked to 32 bits: numba
 turns ``uint64 op int64`` into float64, so every literal below is an
@@ -26,6 +33,17 @@ import math
 import numpy as np
 from numba import njit
 
+from .ziggurat import INV_2_23, N_LAYERS
+from .ziggurat import F as _ZIG_F
+from .ziggurat import K as _ZIG_K
+from .ziggurat import R as _ZIG_R
+from .ziggurat import X as _ZIG_X
+
+#: version of the mapping from keys to variates: 1 = two 53-bit uniforms a block
+#: and Box-Muller normals (until issue 12); 2 = four 32-bit variates a block and
+#: ziggurat normals
+STREAM_VERSION = 2
+
 _M0 = np.uint64(0xD2511F53)
 _M1 = np.uint64(0xCD9E8D57)
 _W0 = np.uint64(0x9E3779B9)
@@ -34,6 +52,17 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
 _SHIFT24 = np.uint64(24)
 _INDEX_MASK = np.uint64(0xFFFFFF)
+_TWO = np.uint64(2)
+_THREE = np.uint64(3)
+# the auxiliary stream's key: seed words xor these (never both zero, so the
+# auxiliary stream never replays the main one); attempt t adds (t + 1) * _AUX_STEP
+_AUX_KEY0 = np.uint64(0x5851F42D)
+_AUX_KEY1 = np.uint64(0x4C957F2D)
+_AUX_STEP = np.uint64(0x9E3779B9)
+_LAYER_MASK = np.uint64(N_LAYERS - 1)
+_SIGN_SHIFT = np.uint64(8)
+_VALUE_SHIFT = np.uint64(9)
+_ONE = np.uint64(1)
 
 #: step value used for draws made once per trajectory (parameters, phases)
 TRAJECTORY_STEP = 0xFFFFFFFF
@@ -41,11 +70,10 @@ TRAJECTORY_STEP = 0xFFFFFFFF
 N_CHANNELS = 256
 INDEX_LIMIT = 1 << 24
 
-_TWO_PI = 2.0 * math.pi
-_INV_2_53 = 1.0 / 9007199254740992.0
+_INV_2_32 = 1.0 / 4294967296.0
 
 
-@njit(nogil=True, cache=True, inline="always")
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def philox4x32_10(c0, c1, c2, c3, k0, k1):
     """Philox4x32 with 10 rounds on four 32-bit counter words and a 2-word key.
 
@@ -67,12 +95,12 @@ def philox4x32_10(c0, c1, c2, c3, k0, k1):
     return c0, c1, c2, c3
 
 
-@njit(nogil=True, cache=True, inline="always")
-def uniform_block(seed, trajectory, step, channel, block):
-    """The two uniforms in (0, 1) of one Philox block."""
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def word_block(seed, trajectory, step, channel, block):
+    """The four 32-bit words of one Philox block (as uint64)."""
     s = np.uint64(seed)
     t = np.uint64(trajectory)
-    w0, w1, w2, w3 = philox4x32_10(
+    return philox4x32_10(
         t & _MASK32,
         t >> _SHIFT32,
         np.uint64(step) & _MASK32,
@@ -80,52 +108,144 @@ def uniform_block(seed, trajectory, step, channel, block):
         s & _MASK32,
         s >> _SHIFT32,
     )
-    # 27 + 26 bits = a 53-bit integer; +0.5 keeps the value strictly inside (0, 1)
-    u0 = ((w0 >> np.uint64(5)) * np.uint64(67108864) + (w1 >> np.uint64(6))) * 1.0
-    u1 = ((w2 >> np.uint64(5)) * np.uint64(67108864) + (w3 >> np.uint64(6))) * 1.0
-    return (u0 + 0.5) * _INV_2_53, (u1 + 0.5) * _INV_2_53
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def aux_block(seed, trajectory, step, channel, index, attempt):
+    """Words for attempt ``attempt`` of the slow path of normal ``index``.
+
+    The counter names the variate itself (not its block) and the key is the
+    seed moved by the attempt number, so these words meet no other draw.
+    """
+    s = np.uint64(seed)
+    t = np.uint64(trajectory)
+    shift = (np.uint64(attempt) + _ONE) * _AUX_STEP
+    return philox4x32_10(
+        t & _MASK32,
+        t >> _SHIFT32,
+        np.uint64(step) & _MASK32,
+        (np.uint64(channel) << _SHIFT24) | (np.uint64(index) & _INDEX_MASK),
+        ((s & _MASK32) ^ _AUX_KEY0 ^ shift) & _MASK32,
+        (s >> _SHIFT32) ^ _AUX_KEY1,
+    )
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def word_uniform(w):
+    """The uniform in (0, 1) of one 32-bit word."""
+    return (float(w) + 0.5) * _INV_2_32
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def _signed(w, x):
+    return -x if (w >> _SIGN_SHIFT) & _ONE else x
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def slow_normal(w, seed, trajectory, step, channel, index):
+    """Finish a ziggurat draw whose word ``w`` missed the fast path (1.5% of words).
+
+    Each attempt takes one auxiliary block: its word 0 replaces ``w`` on a
+    retry, word 1 is the wedge test's uniform, words 2 and 3 the tail's.
+    """
+    attempt = 0
+    while True:
+        layer = int(w & _LAYER_MASK)
+        u = (float(w >> _VALUE_SHIFT) + 0.5) * INV_2_23
+        x = u * _ZIG_X[layer]
+        if u < _ZIG_K[layer]:
+            return _signed(w, x)
+        a0, a1, a2, a3 = aux_block(seed, trajectory, step, channel, index, attempt)
+        attempt += 1
+        if layer == 0:
+            # beyond r: Marsaglia (1964), exact for the tail of the normal
+            while True:
+                t = -math.log(word_uniform(a2)) / _ZIG_R
+                if -2.0 * math.log(word_uniform(a3)) > t * t:
+                    return _signed(w, _ZIG_R + t)
+                a0, a1, a2, a3 = aux_block(seed, trajectory, step, channel, index, attempt)
+                attempt += 1
+        # the wedge between f(X[layer]) and f(X[layer + 1]): accept under f
+        low = _ZIG_F[layer]
+        if low + word_uniform(a1) * (_ZIG_F[layer + 1] - low) < math.exp(-0.5 * x * x):
+            return _signed(w, x)
+        w = a0
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def word_normal(w, seed, trajectory, step, channel, index):
+    """The standard normal of word ``w`` (variate ``index`` of its channel)."""
+    layer = int(w & _LAYER_MASK)
+    u = (float(w >> _VALUE_SHIFT) + 0.5) * INV_2_23
+    if u < _ZIG_K[layer]:
+        return _signed(w, u * _ZIG_X[layer])
+    return slow_normal(w, seed, trajectory, step, channel, index)
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def _word(w0, w1, w2, w3, lane):
+    if lane == 0:
+        return w0
+    if lane == 1:
+        return w1
+    if lane == 2:
+        return w2
+    return w3
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
 def uniform(seed, trajectory, step, channel, index):
     """One uniform variate in (0, 1)."""
-    u0, u1 = uniform_block(seed, trajectory, step, channel, index >> 1)
-    return u1 if index & 1 else u0
+    w0, w1, w2, w3 = word_block(seed, trajectory, step, channel, index >> 2)
+    return word_uniform(_word(w0, w1, w2, w3, index & 3))
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def normal(seed, trajectory, step, channel, index):
-    """One standard normal variate (Box-Muller on the block's two uniforms)."""
-    u0, u1 = uniform_block(seed, trajectory, step, channel, index >> 1)
-    r = math.sqrt(-2.0 * math.log(u0))
-    if index & 1:
-        return r * math.sin(_TWO_PI * u1)
-    return r * math.cos(_TWO_PI * u1)
+    """One standard normal variate."""
+    w0, w1, w2, w3 = word_block(seed, trajectory, step, channel, index >> 2)
+    w = _word(w0, w1, w2, w3, index & 3)
+    return word_normal(w, seed, trajectory, step, channel, index)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def fill_uniform(seed, trajectory, step, channel, out, n):
-    """``out[i] = uniform(..., channel, i)`` for ``i < n``: one Philox call per pair."""
-    for b in range((n + 1) >> 1):
-        u0, u1 = uniform_block(seed, trajectory, step, channel, b)
-        out[2 * b] = u0
-        if 2 * b + 1 < n:
-            out[2 * b + 1] = u1
+    """``out[i] = uniform(..., channel, i)`` for ``i < n``: one Philox call per four."""
+    for b in range(n >> 2):
+        w0, w1, w2, w3 = word_block(seed, trajectory, step, channel, b)
+        out[4 * b] = word_uniform(w0)
+        out[4 * b + 1] = word_uniform(w1)
+        out[4 * b + 2] = word_uniform(w2)
+        out[4 * b + 3] = word_uniform(w3)
+    for i in range(n & ~3, n):
+        out[i] = uniform(seed, trajectory, step, channel, i)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def fill_normal(seed, trajectory, step, channel, out, n):
-    """``out[i] = normal(..., channel, i)`` for ``i < n``: both Box-Muller branches used."""
+    """``out[i] = normal(..., channel, i)`` for ``i < n``: one Philox call per four."""
     fill_normal_at(seed, trajectory, step, channel, 0, out, n)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def fill_normal_at(seed, trajectory, step, channel, base, out, n):
-    """``out[i] = normal(..., channel, base + i)`` for ``i < n``; ``base`` must be even."""
-    first = base >> 1
-    for b in range((n + 1) >> 1):
-        u0, u1 = uniform_block(seed, trajectory, step, channel, first + b)
-        r = math.sqrt(-2.0 * math.log(u0))
-        out[2 * b] = r * math.cos(_TWO_PI * u1)
-        if 2 * b + 1 < n:
-            out[2 * b + 1] = r * math.sin(_TWO_PI * u1)
+    """``out[i] = normal(..., channel, base + i)`` for ``i < n``.
+
+    Any ``base`` works; a multiple of 4 uses every block whole.
+    """
+    i = 0
+    # a base inside a block: its first words one by one
+    while i < n and (base + i) & 3:
+        out[i] = normal(seed, trajectory, step, channel, base + i)
+        i += 1
+    while i + 4 <= n:
+        index = base + i
+        w0, w1, w2, w3 = word_block(seed, trajectory, step, channel, index >> 2)
+        out[i] = word_normal(w0, seed, trajectory, step, channel, index)
+        out[i + 1] = word_normal(w1, seed, trajectory, step, channel, index + 1)
+        out[i + 2] = word_normal(w2, seed, trajectory, step, channel, index + 2)
+        out[i + 3] = word_normal(w3, seed, trajectory, step, channel, index + 3)
+        i += 4
+    while i < n:
+        out[i] = normal(seed, trajectory, step, channel, base + i)
+        i += 1

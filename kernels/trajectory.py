@@ -1,10 +1,10 @@
 """The trajectory loop: one call simulates trajectories ``[first, first + n)``
 for every grid row and adds into preallocated counters.
 
-Memory per call is the scratch state of one trajectory plus the counters,
-whatever ``n`` is. Every grid row replays the same keyed draws (common random
-numbers); the per-trajectory parameter draws move with the row's distribution
-parameters, not with fresh noise.
+Memory per call is the records of one trajectory (``state.py``) plus the
+counters, whatever ``n`` is. Every grid row replays the same keyed draws
+(common random numbers); the per-trajectory parameter draws move with the
+row's distribution parameters, not with fresh noise.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
+from .crises import crises
 from .layout import (
     BA_INTACT,
     BA_MEMBER_WAR,
@@ -36,6 +37,7 @@ from .layout import (
     N_EVENTS,
     N_PARAMETERS,
     N_RATIOS,
+    OPPORTUNITY_RATE,
     PER_CRISIS,
     RATIO_DENOMINATOR,
     RATIO_NUMERATOR,
@@ -44,11 +46,20 @@ from .layout import (
     SA_ELECTION_PERIOD,
     SA_GDP,
     SA_REACH,
+    SCALE,
     SUPPORT,
 )
-from .model import (
+from .model import bit, burden, economy, exits, fiscal, logit, politics, wars_end_of_step
+from .rng import TRAJECTORY_STEP, uniform
+from .samplers import INHERIT, SAMPLER_STRIDE, sample
+from .state import (
     EVER_WAR,
+    N_EVER,
+    N_TC,
     N_X,
+    TC_CRISES,
+    TC_MAJOR_WAR,
+    TC_WARS,
     X_BASE_SHARE,
     X_BURDEN_GAP,
     X_CAPABILITY,
@@ -65,24 +76,25 @@ from .model import (
     X_SUPPORT,
     X_SUPPORT_LOGIT,
     X_SUPPORT_TARGET_LOGIT,
-    bit,
-    burden,
-    credibility,
-    crises,
-    economy,
-    exits,
-    fiscal,
-    logit,
-    politics,
-    wars_end_of_step,
+    Credibility,
+    Key,
+    Scenario,
+    Scratch,
+    Tally,
+    World,
 )
-from .rng import TRAJECTORY_STEP, uniform
-from .samplers import INHERIT, SAMPLER_STRIDE, sample
 
 _ZERO = np.uint64(0)
+#: the moments, in the order of their ``MO_*`` columns, and the ``x`` row each reads
+_MOMENT_ROWS = (
+    (MO_DEFENSE_SHARE, X_DEFENSE_SHARE),
+    (MO_SUPPORT, X_SUPPORT),
+    (MO_REPUTATION, X_REPUTATION),
+    (MO_BURDEN_GAP, X_BURDEN_GAP),
+)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def sample_parameters(dist_code, dist_param, seed, trajectory, theta, draws):
     """Per-trajectory draws of every parameter (and per-state overrides) into ``theta``.
 
@@ -105,10 +117,27 @@ def sample_parameters(dist_code, dist_param, seed, trajectory, theta, draws):
         )  # fmt: skip
 
 
-@njit(nogil=True, cache=True)
-def _initial_state(
-    x, gdp_history, theta, flags, state_attr, is_adversary, draws, seed, trajectory, n_states
-):
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def _initial_state(world, scn, state_attr, tally, seed, trajectory, dt, member_mask):
+    x = world.x
+    theta = scn.theta
+    flags = scn.flags
+    is_adversary = scn.is_adversary
+    draws = tally.draws
+    gdp_history = world.gdp_history
+    alive = world.alive
+    live_mask = world.live_mask
+    left = world.left
+    steps_below = world.steps_below
+    war_participants = world.war_participants
+    adversary_war = world.adversary_war
+    ever = tally.ever
+    counts = tally.counts
+    events = tally.events
+    adversaries = scn.adversaries
+    target_weight = scn.target_weight
+    p_opportunity = scn.p_opportunity
+    n_states = x.shape[1]
     delta = theta[DEPRECIATION]
     for i in range(n_states):
         gdp = state_attr[i, SA_GDP]
@@ -123,7 +152,7 @@ def _initial_state(
         x[X_GROWTH, i] = theta[N_PARAMETERS + 2 * i]
         support = min(1.0 - 1e-9, max(1e-9, theta[N_PARAMETERS + 2 * i + 1]))
         x[X_SUPPORT_TARGET_LOGIT, i] = logit(support)
-        x[X_SUPPORT_LOGIT, i] = logit(support)
+        x[X_SUPPORT_LOGIT, i] = x[X_SUPPORT_TARGET_LOGIT, i]
         x[X_SUPPORT, i] = support
         x[X_REPUTATION, i] = theta[REPUTATION_INITIAL]
         x[X_RECESSION, i] = 0.0
@@ -141,9 +170,68 @@ def _initial_state(
                 x[X_NEXT_ELECTION, i] = phase * period
         for slot in range(4):
             gdp_history[slot, i] = x[X_LOG_GDP, i]
+    for a in range(alive.shape[0]):
+        live_mask[a] = member_mask[a]
+        alive[a] = 1
+        left[a] = 0
+        for i in range(n_states):
+            steps_below[a, i] = 0
+    war_participants[:, :] = _ZERO
+    adversary_war[:] = _ZERO
+    ever[:, :] = 0
+    counts[:] = 0
+    events[:, :] = 0
+    # the opportunity probabilities do not change within a trajectory: once
+    scale = theta[SCALE]
+    rate = theta[OPPORTUNITY_RATE]
+    for k in adversaries:
+        for j in range(n_states):
+            w = target_weight[k, j]
+            p_opportunity[k, j] = -math.expm1(-scale * rate * w * dt)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
+def _new_world(n_states, n_alliances):
+    return World(
+        np.empty((N_X, n_states)),
+        np.empty((4, n_states)),
+        np.zeros(n_alliances, dtype=np.int8),
+        np.zeros(n_alliances, dtype=np.int8),
+        np.zeros(n_alliances, dtype=np.uint64),
+        np.zeros((n_alliances, n_states), dtype=np.int64),
+        np.zeros(n_alliances),
+        np.zeros((n_states, n_states), dtype=np.uint64),
+        np.zeros(n_states, dtype=np.uint64),
+    )
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _new_credibility(n_states):
+    return Credibility(
+        np.zeros(n_states),
+        np.zeros(n_states, dtype=np.int8),
+        np.zeros((n_states, n_states)),
+        np.zeros((n_states, n_states)),
+        np.zeros((n_states, n_states)),
+        np.full((n_states, n_states), -1, dtype=np.int64),
+        np.zeros(n_states, dtype=np.int8),
+        np.zeros(n_states),
+        np.zeros(n_states),
+    )
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _new_scratch(n_states):
+    return Scratch(
+        np.zeros(n_states),
+        np.zeros(n_states),
+        np.zeros(n_states),
+        np.zeros(n_states),
+        np.zeros(n_states),
+    )
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
 def simulate_block(
     seed, first, n, n_burn_in, n_steps, dt, flags,
     state_attr, region, is_adversary,
@@ -175,32 +263,62 @@ def simulate_block(
     moments float64[G, T, S, 4, 2], histograms int64[G, 2, HISTOGRAM_BINS],
     draws int64[G, N_DRAWS] (random variates drawn, by kind).
     """
+    _simulate(
+        seed, first, n, n_burn_in, n_steps, dt, flags, state_attr, region, is_adversary,
+        alliance_attr,
+        member, leader, interest, target_weight, dist_code, dist_param, by_time_state,
+        by_time_alliance, by_time, events, event_products, moments, histograms, draws, True,
+    )  # fmt: skip
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def simulate_block_eager(
+    seed, first, n, n_burn_in, n_steps, dt, flags,
+    state_attr, region, is_adversary,
+    alliance_attr, member, leader,
+    interest, target_weight,
+    dist_code, dist_param,
+    by_time_state, by_time_alliance, by_time, events, event_products, moments, histograms,
+    draws,
+):  # fmt: skip
+    """``simulate_block`` with every target's credibility computed every step (tests only)."""
+    _simulate(
+        seed, first, n, n_burn_in, n_steps, dt, flags, state_attr, region, is_adversary,
+        alliance_attr,
+        member, leader, interest, target_weight, dist_code, dist_param, by_time_state,
+        by_time_alliance, by_time, events, event_products, moments, histograms, draws, False,
+    )  # fmt: skip
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _simulate(
+    seed, first, n, n_burn_in, n_steps, dt, flags,
+    state_attr, region, is_adversary,
+    alliance_attr, member, leader,
+    interest, target_weight,
+    dist_code, dist_param,
+    by_time_state, by_time_alliance, by_time, events, event_products, moments, histograms,
+    draws, lazy,
+):  # fmt: skip
     n_rows = state_attr.shape[0]
     n_states = state_attr.shape[1]
     n_alliances = alliance_attr.shape[1]
     n_bins = histograms.shape[2]
 
-    # scratch, allocated once per call and reused by every trajectory and row
-    x = np.empty((N_X, n_states))
-    gdp_history = np.empty((4, n_states))
+    # records, allocated once per call and reused by every trajectory and row
+    world = _new_world(n_states, n_alliances)
+    cred = _new_credibility(n_states)
+    scratch = _new_scratch(n_states)
     theta = np.empty(dist_code.shape[1])
-    pair_h = np.zeros((n_states, n_states))
-    pair_logit = np.zeros((n_states, n_states))
-    pair_eff = np.zeros((n_states, n_states))
-    pair_obligation = np.full((n_states, n_states), -1, dtype=np.int64)
-    war_participants = np.zeros((n_states, n_states), dtype=np.uint64)
-    adversary_war = np.zeros(n_states, dtype=np.uint64)
-    member_mask = np.zeros(n_alliances, dtype=np.uint64)
-    live_mask = np.zeros(n_alliances, dtype=np.uint64)
-    alive = np.zeros(n_alliances, dtype=np.int8)
-    left = np.zeros(n_alliances, dtype=np.int8)
-    steps_below = np.zeros((n_alliances, n_states), dtype=np.int64)
-    alliance_capability = np.zeros(n_alliances)
-    ever = np.zeros((n_states, 4), dtype=np.int8)
-    trajectory_counts = np.zeros(3, dtype=np.int64)  # wars, crises, major war (0/1)
+    p_opportunity = np.zeros((n_states, n_states))
+    is_target = np.zeros(n_states, dtype=np.int8)
+    # the block's moment sums, structure of arrays (states last, contiguous) so that
+    # the per-step update vectorises; added into the counters' layout once per row
+    step_moments = np.zeros((n_steps, len(_MOMENT_ROWS), 2, n_states))
+    ever = np.zeros((n_states, N_EVER), dtype=np.int8)
+    counts = np.zeros(N_TC, dtype=np.int64)
     # per-trajectory event counts; row n_states holds the total over states
     trajectory_events = np.zeros((n_states + 1, N_EVENTS), dtype=np.int64)
-    is_target = np.zeros(n_states, dtype=np.int8)
     n_adversaries = 0
     for i in range(n_states):
         if is_adversary[i]:
@@ -211,6 +329,7 @@ def simulate_block(
         if is_adversary[i]:
             adversaries[n_adversaries] = i
             n_adversaries += 1
+    member_mask = np.zeros(n_alliances, dtype=np.uint64)
     for a in range(n_alliances):
         for i in range(n_states):
             if member[a, i]:
@@ -222,110 +341,128 @@ def simulate_block(
             for k in adversaries:
                 if target_weight[g, k, j] > 0.0:
                     is_target[j] = 1
+        scn = Scenario(
+            flags, theta, dist_code[g], dist_param[g], alliance_attr[g], leader, region,
+            is_adversary, is_target, adversaries, interest[g], target_weight[g], p_opportunity,
+        )  # fmt: skip
+        tally = Tally(ever, counts, trajectory_events, draws[g])
+        step_moments[...] = 0.0
         for trajectory in range(first, first + n):
             sample_parameters(dist_code[g], dist_param[g], seed, trajectory, theta, draws[g])
-            _initial_state(
-                x, gdp_history, theta, flags, state_attr[g], is_adversary, draws[g], seed,
-                trajectory, n_states,
+            _initial_state(world, scn, state_attr[g], tally, seed, trajectory, dt, member_mask)
+            _steps(
+                world, scn, cred, scratch, tally, seed, trajectory, n_burn_in, n_steps, dt, lazy,
+                member_mask, by_time_state[g], by_time_alliance[g], by_time[g], step_moments,
             )  # fmt: skip
-            for a in range(n_alliances):
-                live_mask[a] = member_mask[a]
-                alive[a] = 1
-                left[a] = 0
-                for i in range(n_states):
-                    steps_below[a, i] = 0
-            war_participants[:, :] = _ZERO
-            adversary_war[:] = _ZERO
-            ever[:, :] = 0
-            trajectory_counts[:] = 0
-            trajectory_events[:, :] = 0
-            at_war = _ZERO
-            for step in range(n_burn_in + n_steps):
-                if step == n_burn_in and n_burn_in > 0:
-                    # the burn-in is over: forget its events, keep its state
-                    ever[:, :] = 0
-                    trajectory_counts[:] = 0
-                    trajectory_events[:, :] = 0
-                economy(
-                    x, gdp_history, theta, flags, at_war, draws[g], seed, trajectory, step, dt,
-                    n_states,
-                )  # fmt: skip
-                fiscal(
-                    x, theta, flags, at_war, alliance_attr[g], alive, live_mask, is_adversary,
-                    alliance_capability, draws[g], seed, trajectory, step, dt, n_states,
-                    n_alliances,
-                )  # fmt: skip
-                burden(x, alive, live_mask, n_states, n_alliances)
-                politics(
-                    x, theta, flags, at_war, is_adversary, draws[g], seed, trajectory, step, dt,
-                    n_states,
-                )  # fmt: skip
-                credibility(
-                    x, theta, flags, alliance_attr[g], alive, live_mask, region, interest[g],
-                    is_target, is_adversary, pair_h, pair_logit, pair_eff, pair_obligation,
-                    n_states, n_alliances,
-                )  # fmt: skip
-                crises(
-                    x, theta, flags, dist_code[g], dist_param[g], alliance_attr[g], alive,
-                    live_mask, region, interest[g], target_weight[g], is_target, adversaries,
-                    pair_h, pair_logit, pair_eff, pair_obligation, war_participants, adversary_war,
-                    ever,
-                    trajectory_events, trajectory_counts, draws[g], seed, trajectory, step, dt,
-                    n_states, n_alliances,
-                )  # fmt: skip
-                at_war = wars_end_of_step(
-                    x, theta, flags, war_participants, adversary_war, adversaries, draws[g],
-                    seed, trajectory, step, dt, n_states,
-                )  # fmt: skip
-                exits(
-                    x, theta, flags, alliance_attr[g], leader, alive, left, live_mask,
-                    steps_below, draws[g], seed, trajectory, step, dt, n_states, n_alliances,
-                )  # fmt: skip
-                if step < n_burn_in:
-                    continue
-                t = step - n_burn_in
-                _count_step(
-                    x, ever, is_adversary, alive, left, member_mask, trajectory_counts,
-                    by_time_state[g, t], by_time_alliance[g, t], by_time[g, t],
-                    moments[g, t], n_states, n_alliances,
-                )  # fmt: skip
             _count_events(trajectory_events, events[g], event_products[g], n_states)
-            histograms[g, H_WARS, min(trajectory_counts[0], n_bins - 1)] += 1
-            histograms[g, H_CRISES, min(trajectory_counts[1], n_bins - 1)] += 1
+            histograms[g, H_WARS, min(counts[TC_WARS], n_bins - 1)] += 1
+            histograms[g, H_CRISES, min(counts[TC_CRISES], n_bins - 1)] += 1
+        _add_moments(step_moments, moments[g])
 
 
-@njit(nogil=True, cache=True)
-def _count_step(
-    x, ever, is_adversary, alive, left, member_mask, trajectory_counts,
-    by_time_state, by_time_alliance, by_time, moments, n_states, n_alliances,
+# Every stage is inlined into one function per trajectory compiled without numba's
+# reference counting (_nrt=False: it allocates nothing): each read of a record's
+# field would otherwise incref and decref the array with two atomic operations,
+# which inside the per-pair loops cost more than the model's arithmetic; and one
+# call a trajectory, not one a step, passes the records' arrays.
+@njit(nogil=True, cache=True, error_model="numpy", _nrt=False)
+def _steps(
+    world, scn, cred, scratch, tally, seed, trajectory, n_burn_in, n_steps, dt, lazy,
+    member_mask, by_time_state, by_time_alliance, by_time, moments,
 ):  # fmt: skip
+    """Every step of one trajectory, stage by stage (MODEL.md §3), into its counters.
+
+    The first ``n_burn_in`` steps run and are not counted: when they are over, the
+    trajectory's events are forgotten and its state (wars under way included) kept.
+    """
+    at_war = _ZERO
+    for step in range(n_burn_in + n_steps):
+        if step == n_burn_in and n_burn_in > 0:
+            _forget_events(tally)
+        key = Key(seed, trajectory, step)
+        economy(world, scn, scratch, tally, key, dt, at_war)
+        fiscal(world, scn, scratch, tally, key, dt, at_war)
+        burden(world)
+        politics(world, scn, scratch, tally, key, dt, at_war)
+        crises(world, scn, cred, scratch, tally, key, dt, lazy)
+        at_war = wars_end_of_step(world, scn, tally, key, dt)
+        exits(world, scn, tally, key, dt)
+        if step < n_burn_in:
+            continue
+        t = step - n_burn_in
+        _count_step(
+            world, tally, scn.is_adversary, member_mask, by_time_state[t],
+            by_time_alliance[t], by_time[t], moments[t],
+        )  # fmt: skip
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def _forget_events(tally):
+    """Start the trajectory's counts afresh (the end of its burn-in)."""
+    ever = tally.ever
+    events = tally.events
+    counts = tally.counts
+    for i in range(ever.shape[0]):
+        for q in range(ever.shape[1]):
+            ever[i, q] = 0
+    for i in range(events.shape[0]):
+        for e in range(events.shape[1]):
+            events[i, e] = 0
+    for c in range(counts.shape[0]):
+        counts[c] = 0
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def _count_step(
+    world, tally, is_adversary, member_mask, by_time_state, by_time_alliance, by_time, moments
+):
+    x = world.x
+    ever = tally.ever
+    alive = world.alive
+    left = world.left
+    counts = tally.counts
+    n_states = x.shape[1]
     any_war = False
     war_mask = _ZERO
     for i in range(n_states):
-        for q in range(4):
-            if ever[i, q]:
-                by_time_state[i, q] += 1
+        # ever's columns are by_time_state's (state.EVER_*)
+        for q in range(ever.shape[1]):
+            by_time_state[i, q] += ever[i, q]  # 0/1: an add, not a branch
         if ever[i, EVER_WAR]:
             war_mask |= bit(i)
             if not is_adversary[i]:
                 any_war = True
-        # indexed in place: a view per update (moments[i, q]) costs more than the sums
-        _moment(moments, i, MO_DEFENSE_SHARE, x[X_DEFENSE_SHARE, i])
-        _moment(moments, i, MO_SUPPORT, x[X_SUPPORT, i])
-        _moment(moments, i, MO_REPUTATION, x[X_REPUTATION, i])
-        _moment(moments, i, MO_BURDEN_GAP, x[X_BURDEN_GAP, i])
-    for a in range(n_alliances):
+    # one moment at a time over the states: contiguous rows in and out, so it vectorises
+    for m in range(len(_MOMENT_ROWS)):
+        q, row = _MOMENT_ROWS[m]
+        total = moments[q, 0]
+        squares = moments[q, 1]
+        for i in range(n_states):
+            value = x[row, i]
+            total[i] += value
+            squares[i] += value * value
+    for a in range(alive.shape[0]):
         if alive[a] and not left[a]:
             by_time_alliance[a, BA_INTACT] += 1
         if member_mask[a] & war_mask:
             by_time_alliance[a, BA_MEMBER_WAR] += 1
     if any_war:
         by_time[BG_ANY_WAR] += 1
-    if trajectory_counts[2]:
+    if counts[TC_MAJOR_WAR]:
         by_time[BG_MAJOR_WAR] += 1
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
+def _add_moments(step_moments, moments):
+    """Add the block's moment sums ``[T, Q, 2, S]`` into the counter ``[T, S, Q, 2]``."""
+    for t in range(step_moments.shape[0]):
+        for q in range(step_moments.shape[1]):
+            for k in range(2):
+                for i in range(step_moments.shape[3]):
+                    moments[t, i, q, k] += step_moments[t, q, k, i]
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def _count_events(trajectory_events, events, event_products, n_states):
     for e in range(N_EVENTS):
         total = 0
@@ -342,9 +479,3 @@ def _count_events(trajectory_events, events, event_products, n_states):
                 trajectory_events[i, RATIO_NUMERATOR[r]]
                 * trajectory_events[i, RATIO_DENOMINATOR[r]]
             )
-
-
-@njit(nogil=True, cache=True, inline="always")
-def _moment(moments, i, q, value):
-    moments[i, q, 0] += value
-    moments[i, q, 1] += value * value

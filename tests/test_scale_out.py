@@ -17,6 +17,7 @@ import forecaster
 from forecaster import execution as clusters
 from forecaster.execution import CHECKPOINT_NAME
 from forecaster.execution.clusters import jobqueue_cluster
+from forecaster.kernels import STREAM_VERSION
 
 from .conftest import requires_jobqueue, requires_submitit
 
@@ -158,6 +159,26 @@ def test_resume_refuses_a_checkpoint_of_another_scenario(tmp_path):
                                 f"run.resume={tmp_path}"])  # fmt: skip
     with pytest.raises(forecaster.ConfigError, match="another scenario, grid or seed"):
         forecaster.run(other, progress=False)
+
+
+def test_resume_refuses_a_checkpoint_of_another_random_stream_version(tmp_path):
+    cfg = forecaster.compose([*BASE, "cluster=in_process"])
+    ds = forecaster.run(cfg, progress=False, output_dir=tmp_path)
+    assert ds.attrs["random_stream_version"] == STREAM_VERSION
+    path = tmp_path / CHECKPOINT_NAME
+    with np.load(path) as data:
+        saved = dict(data)
+    assert int(saved["stream_version"]) == STREAM_VERSION
+    saved["stream_version"] = np.array(STREAM_VERSION - 1)
+    with open(path, "wb") as f:
+        np.savez(f, **saved)
+    again = forecaster.compose([*BASE, "cluster=in_process", f"run.resume={tmp_path}"])
+    expected = (
+        f"random stream version {STREAM_VERSION - 1}, and this forecaster draws "
+        f"stream version {STREAM_VERSION}"
+    )
+    with pytest.raises(forecaster.ConfigError, match=expected):
+        forecaster.run(again, progress=False)
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from forecaster.engine import Counters
+from forecaster.kernels import STREAM_VERSION
 from forecaster.scenario import Scenario
 
 CHECKPOINT_NAME = "checkpoint.npz"
@@ -56,13 +57,24 @@ class Checkpoint:
         tmp = self.path.with_name(self.path.name + ".partial")
         with open(tmp, "wb") as f:
             np.savez(f, fingerprint=np.array(self.key), n_trajectories=total.n_trajectories,
+                     stream_version=np.array(STREAM_VERSION),
                      **{name: getattr(total, name) for name in Counters.ARRAYS})  # fmt: skip
         os.replace(tmp, self.path)
         self._last = now
 
     def load(self, scenario: Scenario) -> Counters:
-        """The saved total; ``ValueError`` if it belongs to another scenario, grid or seed."""
+        """The saved total; ``ValueError`` if it belongs to another scenario, grid, seed or
+        random stream version."""
         with np.load(self.path) as data:
+            # checkpoints from before stream versions were recorded drew version 1
+            version = int(data["stream_version"]) if "stream_version" in data else 1
+            if version != STREAM_VERSION:
+                raise ValueError(
+                    f"run.resume: {self.path} was written with random stream version {version}, "
+                    f"and this forecaster draws stream version {STREAM_VERSION}: its trajectories "
+                    "cannot be continued with other draws; start a new run, or finish this one "
+                    f"with a forecaster of stream version {version}"
+                )
             if str(data["fingerprint"]) != self.key:
                 raise ValueError(
                     f"run.resume: {self.path} was written for another scenario, grid or seed; "

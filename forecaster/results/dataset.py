@@ -17,6 +17,7 @@ import xarray as xr
 
 from forecaster._version import __version__
 from forecaster.engine import Counters
+from forecaster.kernels import STREAM_VERSION
 from forecaster.kernels import layout as L
 from forecaster.scenario import Scenario
 
@@ -128,13 +129,14 @@ def grid_dims(ds: xr.Dataset) -> list[str]:
     return [str(d) for d in ds.dims if str(d) in dims]
 
 
-def provenance() -> dict[str, str]:
+def provenance() -> dict[str, str | int]:
     """The versions that produced a dataset, for its attributes."""
     return {
         "forecaster_version": __version__,
         "numba_version": numba.__version__,
         "numpy_version": np.__version__,
         "xarray_version": xr.__version__,
+        "random_stream_version": STREAM_VERSION,
     }
 
 
