@@ -319,7 +319,7 @@ def calibrate(
         sim, _ = obj.simulate(theta)
         c = float(obj.cost(sim)[0])
         history.append((theta.tolist(), c))
-        say(f"evaluation {obj.runs}: Q = {c:.4g} at {theta.tolist()}")
+        say(f"run {obj.runs}: Q = {c:.4g} at {theta.tolist()}")
         return c
 
     u0 = np.array([q.scale(v) for q, v in zip(parameters, thetas[best], strict=True)])
