@@ -176,6 +176,7 @@ class Fit:
     evaluations: int
     points: int
     trajectories: int
+    simulated: int
     seconds: float
     history: list[tuple[list[float], float]] = field(default_factory=list)
 
@@ -201,6 +202,7 @@ class Objective:
         self.weights: np.ndarray | None = None
         self.runs = 0
         self.points = 0
+        self.simulated = 0  # trajectories in all, error batches included
         self.seconds = 0.0
 
     def simulate(self, thetas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -214,6 +216,7 @@ class Objective:
         self.seconds += time.perf_counter() - started
         self.runs += 1
         self.points += len(points)
+        self.simulated += len(points) * int(self.cfg.run.trajectories)
         return simulated_moments(ds, self.moments)
 
     def batch_errors(self, theta: np.ndarray, batches: int) -> np.ndarray:
@@ -238,6 +241,7 @@ class Objective:
             self.seconds += time.perf_counter() - started
             self.runs += 1
             self.points += 1
+            self.simulated += per_batch
             values.append(simulated_moments(ds, self.moments)[0][0])
         sd = np.nanstd(np.array(values), axis=0, ddof=1)
         return np.asarray(sd * math.sqrt(per_batch / n))
@@ -287,7 +291,8 @@ def calibrate(
         problems.append(f"step = {step}: must be in (0, 0.5) (a share of each range)")
     if problems:
         raise ConfigError(problems)
-    check(cfg)  # the config itself, before any simulation
+    # the config itself, at both corners of the bounds, before any simulation
+    check(cfg, points=[{q.path: getattr(q, side) for q in parameters} for side in ("low", "high")])
     say = log or (lambda _msg: None)
     started = time.perf_counter()
     obj = Objective(cfg, parameters, moments, targets)
@@ -337,16 +342,21 @@ def calibrate(
     theta_hat = np.array([q.unscale(x) for q, x in zip(parameters, u_hat, strict=True)])
 
     # -- at the estimate, and central differences, in one run
+    # steps stay inside the bounds (one-sided at a bound): the points must compile
     h = np.array([step * (q.high - q.low) for q in parameters])
+    upper = np.minimum(theta_hat + h, [q.high for q in parameters])
+    lower = np.maximum(theta_hat - h, [q.low for q in parameters])
     rows = [theta_hat]
     for i in range(p):
-        rows += [theta_hat + h[i] * np.eye(p)[i], theta_hat - h[i] * np.eye(p)[i]]
+        up, down = theta_hat.copy(), theta_hat.copy()
+        up[i], down[i] = upper[i], lower[i]
+        rows += [up, down]
     sims, sims_se = obj.simulate(np.array(rows))
     sim_hat, sim_hat_se = sims[0], sims_se[0]
     if error_batches:
         sim_hat_se = obj.batch_errors(theta_hat, error_batches)
     jac = np.column_stack(
-        [(sims[1 + 2 * i] - sims[2 + 2 * i]) / (2 * h[i]) for i in range(p)]
+        [(sims[1 + 2 * i] - sims[2 + 2 * i]) / (upper[i] - lower[i]) for i in range(p)]
     )  # moments × parameters
     w_hat = obj.weights_at(sim_hat_se)
     info = jac.T @ (w_hat[:, None] * jac)
@@ -377,6 +387,7 @@ def calibrate(
         evaluations=obj.runs,
         points=obj.points,
         trajectories=int(cfg.run.trajectories),
+        simulated=obj.simulated,
         seconds=time.perf_counter() - started,
         history=history,
     )
@@ -399,9 +410,15 @@ def fit_table(fit: Fit) -> str:
 
 
 def estimates_table(fit: Fit) -> str:
-    lines = ["| parameter | start | estimate | SE |", "|---|---|---|---|"]
+    """Markdown: start, estimate and SE of each parameter; estimates at a bound flagged."""
+    lines = ["| parameter | bounds | start | estimate | SE | |", "|---|---|---|---|---|---|"]
     for i, q in enumerate(fit.parameters):
-        lines.append(f"| {q.path} | {fit.start[i]:.4g} | {fit.estimate[i]:.4g} | {fit.se[i]:.2g} |")
+        near = min(fit.estimate[i] - q.low, q.high - fit.estimate[i]) < 0.01 * (q.high - q.low)
+        note = "at a bound: widen it (the SE assumes an interior optimum)" if near else ""
+        lines.append(
+            f"| {q.path} | {q.low:g}:{q.high:g} | {fit.start[i]:.4g} | {fit.estimate[i]:.4g} "
+            f"| {fit.se[i]:.2g} | {note} |"
+        )
     return "\n".join(lines)
 
 
@@ -410,7 +427,8 @@ def summary(fit: Fit) -> str:
         f"{estimates_table(fit)}\n\n{fit_table(fit)}\n\n"
         f"Hansen's J = {fit.J:.3f}, df = {fit.df}, p = {fit.p_value:.3g} "
         f"(W = diag(1/(se_hist² + se_sim²)) at the estimate)\n"
-        f"{fit.evaluations} runs, {fit.points} points × {fit.trajectories} trajectories, "
+        f"{fit.evaluations} runs ({fit.points} points, error batches included) of "
+        f"{fit.trajectories} trajectories a point: {fit.simulated:,} trajectories in "
         f"{fit.seconds:.1f} s"
     )
 
