@@ -134,6 +134,22 @@ def test_the_written_option_composes_and_sets_the_estimates(tiny_fit, tmp_path):
     assert cfg.political.honour.explicitness == 1.5
 
 
+def test_an_estimate_at_a_bound_is_differenced_inside_the_bounds_and_flagged(monkeypatch):
+    class AtLowerBound:
+        x = np.zeros(2)
+
+    monkeypatch.setattr(smm.optimize, "minimize", lambda *a, **k: AtLowerBound())
+    # resolve.median - 5% of the range would be negative: a config that does not compile
+    params = [Parameter("threat.resolve.median", 0.001, 1.0), TWO[1]]
+    targets = {n: Target(n, 0.1, 0.05) for n in DEFAULT_MOMENTS}
+    fit = calibrate(_cfg(100), params, targets, DEFAULT_MOMENTS, max_evaluations=1,
+                    initial_design=1, error_batches=0)  # fmt: skip
+    assert fit.estimate.tolist() == [0.001, 0.1]
+    assert fit.jacobian.shape == (len(DEFAULT_MOMENTS), 2)  # the points compiled and ran
+    assert np.isfinite(fit.se).all()  # moments without events there are left out of G
+    assert "at a bound" in smm.estimates_table(fit)
+
+
 @pytest.mark.parametrize("name", ["none", "fitted"])
 def test_the_shipped_calibration_options_compose(name):
     path = calibration_dir() / f"{name}.yaml"

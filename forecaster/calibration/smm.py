@@ -359,7 +359,9 @@ def calibrate(
         [(sims[1 + 2 * i] - sims[2 + 2 * i]) / (upper[i] - lower[i]) for i in range(p)]
     )  # moments × parameters
     w_hat = obj.weights_at(sim_hat_se)
-    info = jac.T @ (w_hat[:, None] * jac)
+    # a moment with no events at some difference point (NaN) carries no information
+    rows_ok = np.isfinite(jac).all(axis=1)
+    info = jac[rows_ok].T @ (w_hat[rows_ok, None] * jac[rows_ok])
     try:
         cov = np.linalg.inv(info)
     except np.linalg.LinAlgError:
