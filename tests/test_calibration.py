@@ -76,6 +76,10 @@ def test_a_bad_parameter_or_moment_is_one_clear_error_before_any_run(monkeypatch
     assert "'no_such_moment'" in text and "known moments" in text
     with pytest.raises(ConfigError, match="need at least as many moments as parameters"):
         calibrate(_cfg(100), TWO, targets, ["targeted_rate"])
+    # a portfolio where an ally sits in two pacts cannot split reliability by pact type
+    overlapping = forecaster.compose(["portfolio=indo_pacific", "cluster=in_process"])
+    with pytest.raises(ConfigError, match="USA is also in"):
+        calibrate(overlapping, TWO, targets, DEFAULT_MOMENTS)
 
 
 def test_the_command_checks_every_argument_before_simulating(monkeypatch, tmp_path, capsys):

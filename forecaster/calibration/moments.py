@@ -58,29 +58,42 @@ from forecaster.errors import ConfigError
 
 @dataclass(frozen=True)
 class World:
-    """What the estimators need of a results dataset: arrays with a leading grid axis."""
+    """What the estimators need of a results dataset: arrays with a leading grid axis.
 
-    ds: xr.Dataset
+    ``given_spec`` (without a dataset) serves the structural checks made before
+    any run (:func:`portfolio_problems`).
+    """
+
+    ds: xr.Dataset | None = None
+    given_spec: dict[str, Any] | None = None
+
+    @property
+    def data(self) -> xr.Dataset:
+        if self.ds is None:
+            raise ValueError("this World has no dataset")
+        return self.ds
 
     @cached_property
     def grid_dims(self) -> tuple[str, ...]:
         inner = {"state", "time", "alliance", "count"}
-        return tuple(str(d) for d in self.ds.p_war.dims if d not in inner)
+        return tuple(str(d) for d in self.data.p_war.dims if d not in inner)
 
     @cached_property
     def n_points(self) -> int:
-        return int(np.prod([self.ds.sizes[d] for d in self.grid_dims], dtype=int))
+        return int(np.prod([self.data.sizes[d] for d in self.grid_dims], dtype=int))
 
     def array(self, name: str) -> np.ndarray:
         """Variable ``name`` as a float array of shape (points, ...) in dataset order."""
-        var = self.ds[name]
+        var = self.data[name]
         inner = [d for d in var.dims if d not in self.grid_dims]
         values = np.asarray(var.transpose(*self.grid_dims, *inner).values, dtype=float)
         return values.reshape(self.n_points, *values.shape[len(self.grid_dims) :])
 
     @cached_property
     def spec(self) -> dict[str, Any]:
-        config = self.ds.attrs.get("config")
+        if self.given_spec is not None:
+            return self.given_spec
+        config = self.data.attrs.get("config")
         if not config:
             raise ValueError("the dataset has no 'config' attribute: not a forecaster result")
         spec = yaml.safe_load(config)
@@ -89,11 +102,12 @@ class World:
 
     @cached_property
     def horizon(self) -> float:
-        return float(self.ds.time[-1])
+        return float(self.data.time[-1])
 
     @cached_property
     def states(self) -> list[str]:
-        return [str(s) for s in self.ds.state.values]
+        """State names in portfolio order (the dataset's order)."""
+        return [str(s) for s in self.spec["portfolio"]["states"]]
 
     @cached_property
     def alliance_of(self) -> dict[str, dict[str, Any]]:
@@ -204,7 +218,7 @@ def reliability_defence_pacts(world: World) -> Estimate:
 def alliance_termination_hazard(world: World) -> Estimate:
     intact = world.array("p_intact")  # (points, time, alliance)
     se_end = world.array("p_intact_se")[:, -1, :]
-    dt = float(world.ds.attrs.get("dt_years", world.horizon / intact.shape[1]))
+    dt = float(world.data.attrs.get("dt_years", world.horizon / intact.shape[1]))
     start = np.ones_like(intact[:, :1, :])
     path = np.concatenate([start, intact], axis=1)
     years = (dt * (path[:, 1:] + path[:, :-1]) / 2).sum(axis=(1, 2))
@@ -212,17 +226,13 @@ def alliance_termination_hazard(world: World) -> Estimate:
     return ended / years, np.sqrt((se_end**2).sum(axis=1)) / years
 
 
-def deterrence_rate_ratio(world: World) -> Estimate:
+def _deterrence_weights(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Units (potential targets) and each unit's Mantel–Haenszel weights a (exposed), b."""
     units = world.potential_targets
     exposed = world.allies("defense")[units]
     cap = world.capability[units]
-    edges = np.quantile(cap, np.linspace(0, 1, 11))[1:-1]
+    edges = np.quantile(cap, np.linspace(0, 1, 11))[1:-1] if units.any() else np.array([])
     stratum = np.searchsorted(edges, cap, side="right")
-    h = world.horizon
-    crises = world.array("mean_crises")[:, units]
-    crises_se = world.array("mean_crises_se")[:, units]
-    y = 1 - np.exp(-crises / h)  # annual targeted probability per unit
-    y_se = np.exp(-crises / h) * crises_se / h
     a = np.zeros(units.sum())  # numerator weight of each unit (exposed: n0_k / N_k)
     b = np.zeros(units.sum())  # denominator weight (unexposed: n1_k / N_k)
     for k in np.unique(stratum):
@@ -239,6 +249,16 @@ def deterrence_rate_ratio(world: World) -> Estimate:
                 "and unallied potential targets; use portfolio=historical_world"
             ]
         )
+    return units, a, b
+
+
+def deterrence_rate_ratio(world: World) -> Estimate:
+    units, a, b = _deterrence_weights(world)
+    h = world.horizon
+    crises = world.array("mean_crises")[:, units]
+    crises_se = world.array("mean_crises_se")[:, units]
+    y = 1 - np.exp(-crises / h)  # annual targeted probability per unit
+    y_se = np.exp(-crises / h) * crises_se / h
     num, den = y @ a, y @ b
     with np.errstate(invalid="ignore", divide="ignore"):
         rr = num / den
@@ -281,6 +301,22 @@ def unknown_moments(names: Sequence[str]) -> list[str]:
         for name in names
         if name not in ESTIMATORS
     ]
+
+
+def portfolio_problems(spec: dict[str, Any], names: Sequence[str]) -> list[str]:
+    """What in a portfolio keeps the moments ``names`` from being estimated, before a run."""
+    world = World(given_spec=spec)
+    problems = []
+    try:
+        world.alliance_of  # noqa: B018 (raises on a state in two alliances)
+    except ConfigError as err:
+        return list(err.problems)
+    if any(ESTIMATORS.get(n) is deterrence_rate_ratio for n in names):
+        try:
+            _deterrence_weights(world)
+        except ConfigError as err:
+            problems += err.problems
+    return problems
 
 
 def simulated_moments(ds: xr.Dataset, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -43,7 +43,7 @@ from forecaster.config import to_spec
 from forecaster.errors import ConfigError
 from forecaster.scenario.compile import check_grid_key, get_path
 
-from .moments import simulated_moments, unknown_moments
+from .moments import portfolio_problems, simulated_moments, unknown_moments
 
 #: the moments fitted when none are named: one per feature of the model, no period
 #: variants of the same moment (their errors are correlated)
@@ -280,8 +280,10 @@ def calibrate(
     errors, which treat states as independent and understate the error of a mean
     over states that share an adversary.
     """
-    problems = parameter_problems(cfg, parameters) + moment_problems(
-        moments, targets, len(parameters)
+    problems = (
+        parameter_problems(cfg, parameters)
+        + moment_problems(moments, targets, len(parameters))
+        + portfolio_problems(to_spec(cfg), moments)
     )
     if max_evaluations < 1:
         problems.append(f"max_evaluations = {max_evaluations}: must be >= 1")
@@ -493,6 +495,7 @@ def simulated_targets(
     """
     parameters = [Parameter(path, v - 1.0, v + 1.0) for path, v in values.items()]
     problems = parameter_problems(cfg, parameters) + unknown_moments(moments)
+    problems += portfolio_problems(to_spec(cfg), moments)
     if error_batches < 2:
         problems.append(f"error_batches = {error_batches}: must be >= 2 here")
     if problems:

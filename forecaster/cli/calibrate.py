@@ -32,7 +32,7 @@ from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
 from forecaster.api import check, run
-from forecaster.calibration.moments import ESTIMATORS, simulated_moments
+from forecaster.calibration.moments import ESTIMATORS, portfolio_problems, simulated_moments
 from forecaster.calibration.smm import (
     DEFAULT_MOMENTS,
     Fit,
@@ -45,7 +45,7 @@ from forecaster.calibration.smm import (
     summary,
     write_option,
 )
-from forecaster.config import compose
+from forecaster.config import compose, to_spec
 from forecaster.errors import ConfigError
 
 #: overrides applied before the user's: the calibration portfolio, in this process
@@ -205,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
                 for n in held_out
                 if n not in targets or n not in ESTIMATORS
             ]
+        problems += portfolio_problems(to_spec(cfg), moments + held_out)
         if problems:
             raise ConfigError(problems)
         # the config at both corners of the bounds compiles (e.g. no negative medians)
