@@ -69,4 +69,4 @@ def test_help_passes_through_to_hydra():
     done = subprocess.run([str(FORECAST), "--help"], capture_output=True, text=True, env=ENV,
                           timeout=120)  # fmt: skip
     assert done.returncode == 0
-    assert "portfolio: indo_pacific, nato, regional, us_global" in done.stdout
+    assert "portfolio: historical_world, indo_pacific, nato, regional, us_global" in done.stdout

@@ -47,7 +47,10 @@ def test_the_hague_pledge_is_a_one_line_override():
 # (command-line overrides, a fragment the message must contain)
 BAD = [
     (["threat.sclae=2"], "threat.sclae: unknown key"),
-    (["portfolio=natoo"], "portfolio = 'natoo': no such option (available: indo_pacific, nato"),
+    (
+        ["portfolio=natoo"],
+        "portfolio = 'natoo': no such option (available: historical_world, indo_pacific, nato",
+    ),
     (["run.trajectories=abc"], "run.trajectories = 'abc'"),
     (["run.trajectories=0"], "run.trajectories = 0: must be >= 1"),
     (["run.dt_years=0"], "run.dt_years = 0.0: must be a positive number of years"),

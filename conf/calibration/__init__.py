@@ -1,0 +1,1 @@
+"""Calibration targets (moments) and calibrated parameter sets."""

@@ -1,0 +1,267 @@
+"""The ``forecast-calibrate`` command: estimate parameters by the simulated method of moments.
+
+::
+
+    forecast-calibrate --param political.honour.intercept=-4:1 \\
+        --param threat.opportunity_rate.median=0.05:1.5 \\
+        --moments conf/moments/history.yaml --trajectories 2000 --name fitted \\
+        --report docs/validation.md  [config overrides, e.g. threat=high]
+
+Every argument and the whole config are checked before anything is simulated
+(one message per problem, exit 2). The cost is printed before the search starts.
+The result is a config option ``conf/calibration/<name>.yaml`` that
+``forecast +calibration=<name>`` (``calibration=<name>`` once the group is in the
+defaults list) applies. See docs/calibration.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import re
+import shlex
+import sys
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+from hydra.errors import HydraException
+from omegaconf import DictConfig
+from omegaconf.errors import OmegaConfBaseException
+
+from forecaster.api import check, run
+from forecaster.calibration.moments import ESTIMATORS, portfolio_problems, simulated_moments
+from forecaster.calibration.smm import (
+    DEFAULT_MOMENTS,
+    Fit,
+    Parameter,
+    Target,
+    calibrate,
+    load_targets,
+    moment_problems,
+    parameter_problems,
+    summary,
+    write_option,
+)
+from forecaster.config import compose, to_spec
+from forecaster.errors import ConfigError
+
+#: overrides applied before the user's: the calibration portfolio, in this process
+BASE_OVERRIDES = ("portfolio=historical_world", "cluster=in_process", "sweep=none")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def calibration_dir() -> Path:
+    """The shipped ``conf/calibration`` folder (where ``forecast`` finds options)."""
+    return Path(str(resources.files("forecaster.conf").joinpath("calibration")))
+
+
+def _parse_param(text: str) -> Parameter:
+    name, _, bounds = text.partition("=")
+    low, _, high = bounds.partition(":")
+    try:
+        return Parameter(name, float(low), float(high))
+    except ValueError:
+        raise ConfigError(
+            [f"--param {text!r}: write it as dotted.path=low:high, e.g. threat.scale=0.5:2"]
+        ) from None
+
+
+def _is_moments_file(path: Path) -> bool:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "moments" in data
+
+
+def report_table(cfg: DictConfig, fit: Fit, targets: dict[str, Target], held_out: list[str]) -> str:
+    """Markdown: one row per moment, history and simulated before/after calibration.
+
+    One run at the start and the estimate (same seed: the fitted moments are the
+    search's own values) gives every moment; fitted moments carry the batch errors
+    of the fit, held-out ones the dataset's errors (marked ᵃ).
+    """
+    names = fit.moments + held_out
+    points = [
+        {p.path: float(v) for p, v in zip(fit.parameters, theta, strict=True)}
+        for theta in (fit.start, fit.estimate)
+    ]
+    sim, sim_se = simulated_moments(run(cfg, progress=False, points=points), names)
+    lines = [
+        "| moment | history | SE | period | source | simulated before | simulated after "
+        "| (after − history) / SE | held out |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for j, name in enumerate(names):
+        t = targets[name]
+        fitted = name in fit.moments
+        se_before = fit.sim_start_se[j] if fitted else sim_se[0, j]
+        se_after = fit.sim_se[j] if fitted else sim_se[1, j]
+        mark = "" if fitted else "ᵃ"
+        z = (sim[1, j] - t.value) / math.hypot(t.se, float(np.nan_to_num(se_after)))
+        lines.append(
+            f"| `{name}` | {t.value:.4g} | {t.se:.2g} | {t.period} | {t.source} "
+            f"| {sim[0, j]:.4g} ± {se_before:.2g}{mark} | {sim[1, j]:.4g} ± {se_after:.2g}{mark} "
+            f"| {z:+.1f} | {'' if fitted else 'yes'} |"
+        )
+    est = ", ".join(
+        f"`{p.path}` {s:.4g} → {e:.4g} (SE {se:.2g})"
+        for p, s, e, se in zip(fit.parameters, fit.start, fit.estimate, fit.se, strict=True)
+    )
+    return (
+        "\n".join(lines) + f"\n\nParameters: {est}. Hansen's J = {fit.J:.3g}, df = {fit.df}, "
+        f"p = {fit.p_value:.3g}. {fit.trajectories} trajectories a point, seed "
+        f"{cfg.run.seed}, portfolio `{cfg.portfolio.name}`. ± is one Monte Carlo "
+        "standard error: of independent batches for fitted moments, ᵃ of the dataset's "
+        "per-state errors (states taken as independent) for held-out ones.\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``forecast-calibrate`` command."""
+    parser = argparse.ArgumentParser(
+        prog="forecast-calibrate",
+        description="Estimate parameters by the simulated method of moments on the "
+        "historical-world portfolio; extra arguments are config overrides.",
+    )
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="PATH=LOW:HIGH", required=True,
+        help="a numeric config leaf to estimate, and its bounds",
+    )  # fmt: skip
+    parser.add_argument(
+        "--moments", type=Path, default=calibration_dir().parent / "moments" / "history.yaml",
+        help="the historical moments file (default: conf/moments/history.yaml)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--moment", action="append", default=None, metavar="NAME",
+        help=f"a moment to fit (repeat; default: {' '.join(DEFAULT_MOMENTS)})",
+    )  # fmt: skip
+    parser.add_argument("--held-out", action="append", default=None, metavar="NAME",
+                        help="a moment to report but not fit (default: every other moment "
+                        "of the file that has a simulated estimator)")  # fmt: skip
+    parser.add_argument("--trajectories", type=int, default=2000)
+    parser.add_argument("--max-evaluations", type=int, default=60)
+    parser.add_argument("--initial-design", type=int, default=8)
+    parser.add_argument("--error-batches", type=int, default=10)
+    parser.add_argument(
+        "--name", default="fitted", help="the option written: conf/calibration/NAME.yaml"
+    )
+    parser.add_argument(
+        "--output-dir", type=Path, default=None,
+        help="where to write NAME.yaml (default: the shipped conf/calibration)",
+    )  # fmt: skip
+    parser.add_argument("--report", type=Path, default=None, help="write a markdown moments table")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="check everything, print the cost, stop"
+    )
+    args, overrides = parser.parse_known_args(argv)
+    command = "forecast-calibrate " + shlex.join(sys.argv[1:] if argv is None else argv)
+    try:
+        problems: list[str] = []
+        parameters = []
+        for text in args.param:
+            try:
+                parameters.append(_parse_param(text))
+            except ConfigError as err:
+                problems += err.problems
+        unknown = [o for o in overrides if o.startswith("-")]
+        if unknown:
+            problems.append(f"unknown options {unknown}: see forecast-calibrate --help")
+        for key in ("trajectories", "max_evaluations", "initial_design"):
+            if getattr(args, key) < 1:
+                problems.append(f"--{key.replace('_', '-')} = {getattr(args, key)}: must be >= 1")
+        if args.error_batches == 1 or args.error_batches < 0:
+            problems.append(f"--error-batches = {args.error_batches}: 0 (analytic) or >= 2")
+        if not NAME.match(args.name):
+            problems.append(
+                f"--name = {args.name!r}: a config option name ([A-Za-z_][A-Za-z0-9_]*)"
+            )
+        out_dir = args.output_dir or calibration_dir()
+        option = out_dir / f"{args.name}.yaml"
+        if option.is_file() and _is_moments_file(option):
+            problems.append(
+                f"--name = {args.name!r}: {option} is a moments file, not a calibration "
+                "option; choose another name"
+            )
+        cfg = compose([*BASE_OVERRIDES, *overrides, f"run.trajectories={args.trajectories}"])
+        problems += parameter_problems(cfg, parameters)
+        targets: dict[str, Target] = {}
+        try:
+            targets = load_targets(args.moments)
+        except ConfigError as err:
+            problems += err.problems
+        moments = list(args.moment or DEFAULT_MOMENTS)
+        if targets:
+            problems += moment_problems(moments, targets, len(parameters))
+        held_out = args.held_out
+        if held_out is None:
+            held_out = [n for n in targets if n in ESTIMATORS and n not in moments]
+        else:
+            problems += [
+                f"--held-out {n!r}: not in the moments file or without a simulated estimator"
+                for n in held_out
+                if n not in targets or n not in ESTIMATORS
+            ]
+        problems += portfolio_problems(to_spec(cfg), moments + held_out)
+        if problems:
+            raise ConfigError(problems)
+        # the config at both corners of the bounds compiles (e.g. no negative medians)
+        corners = [{p.path: getattr(p, side) for p in parameters} for side in ("low", "high")]
+        check(cfg, points=corners)
+    except ConfigError as err:
+        print(f"forecast-calibrate: {err}", file=sys.stderr)
+        return 2
+    except (HydraException, OmegaConfBaseException) as err:  # composing the overrides
+        print(
+            f"forecast-calibrate: invalid configuration: {str(err).strip().splitlines()[0]}",
+            file=sys.stderr,
+        )
+        return 2
+
+    p = len(parameters)
+    design = args.initial_design + 1
+    batch_sets = 3 if args.error_batches else 0  # start, best design point, estimate
+    runs = design + args.max_evaluations + 2 * p + 1 + batch_sets + (2 if args.report else 0)
+    print(
+        f"cost: at most {design} design points (one run) + {args.max_evaluations} "
+        f"Nelder-Mead evaluations + {2 * p + 1} difference points (one run)"
+        + (f" + {batch_sets} x {args.error_batches} error batches" if batch_sets else "")
+        + (" + 2 report points" if args.report else "")
+        + f": about {runs} x {args.trajectories:,} = {runs * args.trajectories:,} "
+        f"trajectories of {cfg.portfolio.name} ({len(moments)} moments, {p} parameters)",
+        flush=True,
+    )
+    if args.dry_run:
+        return 0
+    fit = calibrate(
+        cfg,
+        parameters,
+        targets,
+        moments,
+        max_evaluations=args.max_evaluations,
+        initial_design=args.initial_design,
+        error_batches=args.error_batches,
+        log=lambda msg: print(msg, flush=True),
+    )
+    print(summary(fit))
+    date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    path = write_option(fit, option, command, date)
+    print(f"\noption: {path}  (forecast +calibration={args.name})")
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        header = (
+            f"# Calibration moments\n\nGenerated by `{command}` on {date}.\n\n"
+            "History: value, standard error, period and source of each moment "
+            f"(`{args.moments}`). Simulated before: at the config's own values; after: at "
+            "the estimates. Held-out moments are not fitted.\n\n"
+        )
+        args.report.write_text(header + report_table(cfg, fit, targets, held_out))
+        print(f"report: {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
