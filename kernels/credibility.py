@@ -109,7 +109,8 @@ def ensure_column(world, scn, cred, j):
     hollow_penalty = theta[HOLLOW_PENALTY]
     drag = theta[CONSENSUS_DRAG]
     # v2 collective action: with n allies sharing an obligation, each leans on the
-    # others; the honour logit falls by beta_c (1 - 1/n), 0 in a bilateral pact
+    # others; the honour logit falls by beta_c (1 - 1/n) (1 - e), 0 in a bilateral pact
+    # and less where the treaty spells the obligation out (explicitness e)
     b_shared = theta[B_CO_OBLIGATED] if scn.flags[M_COLLECTIVE_ACTION] else 0.0
     for i in range(x.shape[1]):
         pair_obligation[i, j] = -1
@@ -128,7 +129,7 @@ def ensure_column(world, scn, cred, j):
                 z -= hollow_penalty  # a commitment that cannot be left is hollowed
             if b_shared != 0.0:
                 sharing = max(1, popcount(live) - 1)
-                z -= b_shared * (1.0 - 1.0 / sharing)
+                z -= b_shared * (1.0 - 1.0 / sharing) * (1.0 - attr[a, AA_EXPLICITNESS])
             # an ally's logit often repeats (same interest, same alliance): reuse its logistic
             if z != last_z[i]:
                 last_z[i] = z

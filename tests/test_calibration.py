@@ -130,7 +130,7 @@ def test_the_written_option_composes_and_sets_the_estimates(tiny_fit, tmp_path):
     assert text.startswith("# @package _global_\n")
     assert "Hansen's J" in text and "political.honour.intercept" in text
     cfg = forecaster.compose(
-        ["portfolio=regional", "+calibration=probe", f"hydra.searchpath=[file://{tmp_path}]"]
+        ["portfolio=regional", "calibration=probe", f"hydra.searchpath=[file://{tmp_path}]"]
     )
     assert cfg.political.honour.intercept == pytest.approx(tiny_fit.estimate[0], abs=1e-6)
     assert cfg.threat.opportunity_rate.median == pytest.approx(tiny_fit.estimate[1], abs=1e-6)
@@ -154,14 +154,12 @@ def test_an_estimate_at_a_bound_is_differenced_inside_the_bounds_and_flagged(mon
     assert "at a bound" in smm.estimates_table(fit)
 
 
-@pytest.mark.parametrize("name", ["none", "fitted"])
+@pytest.mark.parametrize("name", ["none", "history"])
 def test_the_shipped_calibration_options_compose(name):
     path = calibration_dir() / f"{name}.yaml"
-    if not path.is_file():
-        pytest.skip(f"{path} not shipped")
     assert path.read_text().startswith("# @package _global_")
     values = yaml.safe_load(path.read_text()) or {}
-    cfg = forecaster.compose(["portfolio=regional", f"+calibration={name}"])
+    cfg = forecaster.compose(["portfolio=regional", f"calibration={name}"])
 
     def leaves(node: dict, prefix: str = "") -> dict:
         out = {}

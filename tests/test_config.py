@@ -9,7 +9,7 @@ from forecaster.cli import main as cli
 from forecaster.config import available
 
 TINY = ["run.trajectories=30", "run.horizon_years=1", "run.block_size=16", "cluster=in_process"]
-GROUPS = ("portfolio", "threat", "fiscal", "political", "sweep")
+GROUPS = ("portfolio", "threat", "fiscal", "political", "sweep", "calibration")
 
 
 @pytest.mark.parametrize(

@@ -53,9 +53,10 @@ def test_collective_action_lowers_honour_by_beta_times_one_minus_one_over_n(engi
     h, beta = 0.6, 2.0
     spec = pinned(multilateral_pact(members), rate=0.3, honour=h)
     spec["political"]["honour"]["co_obligated"] = beta
+    e = spec["portfolio"]["alliances"]["pact"]["explicitness"]  # 0.6: the penalty's 1 - e
     ds = simulate(engine, spec)
     allies = members - 1  # the client's co-obligated allies
-    expected = logistic(math.log(h / (1 - h)) - beta * (1 - 1 / allies))
+    expected = logistic(math.log(h / (1 - h)) - beta * (1 - 1 / allies) * (1 - e))
     for ally in [s for s in ds.state.values if s not in ("CLIENT", "RIVAL")]:
         got = float(ds.p_honour.sel(state=ally))
         se = float(ds.p_honour_se.sel(state=ally))

@@ -186,6 +186,29 @@ def p_war_given_mid(world: World) -> Estimate:
     return p, se
 
 
+def _share_of_crises(world: World, *outcomes: str) -> Estimate:
+    """Share of crises (over all targets) ending in ``outcomes``; binomial error."""
+    ended = sum(world.array(f"mean_{o}").sum(axis=1) for o in outcomes)
+    crises = world.array("mean_crises").sum(axis=1)
+    n = world.array("n_trajectories").reshape(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = ended / crises
+        se = np.sqrt(p * (1 - p) / (crises * n))
+    return p, se
+
+
+def p_mid_yield(world: World) -> Estimate:
+    """MIDs ending in a yield by either side: the target gave in, or the challenger
+    backed down after the target resisted (COW MID outcomes 'yield by A/B')."""
+    return _share_of_crises(world, "yielded", "backed_down")
+
+
+def p_mid_stalemate(world: World) -> Estimate:
+    """MIDs ending in stalemate or compromise: crises both sides would have fought that
+    ended short of war (MODEL v2's stalemate)."""
+    return _share_of_crises(world, "stalemates")
+
+
 def _pooled_reliability(world: World, mask: np.ndarray) -> Estimate:
     events = world.array("mean_cf_events_war")[:, mask]
     honoured = world.array("mean_cf_honoured_war")[:, mask]
@@ -275,6 +298,10 @@ ESTIMATORS: dict[str, Callable[[World], Estimate]] = {
     "war_entry_rate_post1945": war_entry_rate,
     "p_war_given_mid": p_war_given_mid,
     "p_war_given_mid_post1945": p_war_given_mid,
+    "p_mid_yield": p_mid_yield,
+    "p_mid_yield_post1945": p_mid_yield,
+    "p_mid_stalemate_or_compromise": p_mid_stalemate,
+    "p_mid_stalemate_or_compromise_post1945": p_mid_stalemate,
     "reliability": reliability,
     "reliability_pre1945": reliability,
     "reliability_post1945": reliability,

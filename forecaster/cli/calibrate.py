@@ -10,8 +10,8 @@
 Every argument and the whole config are checked before anything is simulated
 (one message per problem, exit 2). The cost is printed before the search starts.
 The result is a config option ``conf/calibration/<name>.yaml`` that
-``forecast +calibration=<name>`` (``calibration=<name>`` once the group is in the
-defaults list) applies. See docs/calibration.md.
+``forecast calibration=<name>`` applies (the shipped defaults use
+``calibration=history``). See docs/calibration.md.
 """
 
 from __future__ import annotations
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     print(summary(fit))
     date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     path = write_option(fit, option, command, date)
-    print(f"\noption: {path}  (forecast +calibration={args.name})")
+    print(f"\noption: {path}  (forecast calibration={args.name})")
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         header = (

@@ -309,9 +309,10 @@ class _Row:
                 z = z - np.where(hollow, self.t("hollow_penalty"), 0.0)[:, :, None]
             if self.on["collective_action"]:
                 # the target's n = m - 1 allies in a share the obligation: the pull to
-                # leave it to the others grows as 1 - 1/n (0 in a bilateral pact)
+                # leave it to the others grows as 1 - 1/n (0 in a bilateral pact), and
+                # shrinks as the treaty spells the obligation out (explicitness e)
                 sharing = np.maximum(live_alive[:, a, :].sum(axis=1) - 1, 1)
-                diffusion = 1.0 - 1.0 / sharing
+                diffusion = (1.0 - 1.0 / sharing) * (1.0 - e)
                 z = z - self.t("b_co_obligated")[:, :, None] * diffusion[:, None, None]
             h = _sigmoid(z)
             obligation = int(self.attr[a, L.AA_OBLIGATION])
