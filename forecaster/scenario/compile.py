@@ -33,65 +33,12 @@ from forecaster.kernels import layout
 from forecaster.kernels.samplers import FAMILIES, INHERIT
 
 from . import distributions
+from .parameters import DOMAINS
 
 GROUPS = ("threat", "fiscal", "political")
 
-#: allowed range of each parameter's draws: (low, high, description)
-_UNIT = (0.0, 1.0, "in [0, 1]")
-_NONNEG = (0.0, math.inf, ">= 0")
-_POSITIVE = (1e-300, math.inf, "> 0")
-_REAL = (-math.inf, math.inf, "a real number")
-PARAMETER_DOMAINS: dict[str, tuple[float, float, str]] = {
-    "threat.scale": _NONNEG,
-    "threat.opportunity_rate": _NONNEG,
-    "threat.resolve": _NONNEG,
-    "threat.defender_resolve": _NONNEG,
-    "threat.war_cost": _NONNEG,
-    "threat.contest_exponent": _POSITIVE,
-    "threat.capability_growth": _REAL,
-    "threat.provocation_rate": _NONNEG,
-    "threat.moral_hazard": _NONNEG,
-    "threat.provoked_resolve": _NONNEG,
-    "threat.misperception": _NONNEG,
-    "threat.war_duration_years": _POSITIVE,
-    "threat.attrition": _NONNEG,
-    "fiscal.growth": _REAL,
-    "fiscal.volatility": _NONNEG,
-    "fiscal.common_shock": _UNIT,
-    "fiscal.compliance": _UNIT,
-    "fiscal.free_riding": _NONNEG,
-    "fiscal.austerity": _NONNEG,
-    "fiscal.war_surge": _NONNEG,
-    "fiscal.adjustment_speed": _NONNEG,
-    "fiscal.spending_noise": _NONNEG,
-    "fiscal.depreciation": _POSITIVE,
-    "fiscal.war_drag": _NONNEG,
-    "political.support": _UNIT,
-    "political.support_volatility": _NONNEG,
-    "political.mean_reversion": _NONNEG,
-    "political.burden_resentment": _NONNEG,
-    "political.turnover": _UNIT,
-    "political.honour.intercept": _REAL,
-    "political.honour.explicitness": _REAL,
-    "political.honour.support": _REAL,
-    "political.honour.reputation": _REAL,
-    "political.honour.interest": _REAL,
-    "political.honour.sceptic": _REAL,
-    "political.honour.recession": _REAL,
-    "political.hollow_threshold": _UNIT,
-    "political.hollow_penalty": _NONNEG,
-    "political.reputation_initial": _UNIT,
-    "political.reputation_learning": _UNIT,
-    "political.abandonment_backlash": _NONNEG,
-    "political.entrapment_backlash": _NONNEG,
-    "political.war_weariness": _NONNEG,
-    "political.consensus_drag": _UNIT,
-    "political.entrapment_threshold": _UNIT,
-    "political.termination_rate": _NONNEG,
-    "threat.fait_accompli": _UNIT,
-    "threat.stalemate": _UNIT,
-    "political.honour.co_obligated": _NONNEG,
-}
+#: allowed range of each parameter's draws: (low, high, description), from the one table
+PARAMETER_DOMAINS = DOMAINS
 assert set(PARAMETER_DOMAINS) == set(layout.PARAMETERS)
 
 STATE_KEYS = {
