@@ -36,7 +36,7 @@ from forecaster.engine.reference import simulate_reference
 from forecaster.kernels.floor import draw_floor
 from forecaster.kernels.samplers import FAMILIES
 from forecaster.scenario import compile_scenario
-from forecaster.testing import spec_of
+from forecaster.testing import CASES, spec_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import old_kernel
@@ -84,7 +84,7 @@ def median_time(fn, repeats: int) -> float:
 
 
 def nato() -> forecaster.Scenario:
-    return compile_scenario(spec_of("portfolio=nato"))
+    return compile_scenario(CASES["nato"]())
 
 
 def call_kernel(kernel, sc: forecaster.Scenario, first: int, n: int) -> None:
@@ -171,7 +171,7 @@ def throughput(cfg: dict) -> dict:
     points = cfg["sweep_points"]
     per = cfg["per_point"]
     scales = list(np.linspace(0.5, 2.0, points))
-    grid = compile_scenario(spec_of("portfolio=nato"), grid={"threat.scale": scales})
+    grid = compile_scenario(CASES["nato"](), grid={"threat.scale": scales})
     singles = [grid.take([g]) for g in range(points)]
     simulate(grid, 0, 1, 0)
     per_point_t, grid_t = [], []
@@ -210,7 +210,7 @@ def throughput(cfg: dict) -> dict:
 # ---------------------------------------------------------------- 4
 def synthetic(n_states: int) -> dict:
     """A portfolio of ``n_states`` states: one adversary, the rest in one alliance."""
-    spec = spec_of("portfolio=regional")
+    spec = CASES["regional"]()
     states = {
         "ADV": {
             "gdp": 2000,
@@ -307,7 +307,7 @@ def growth(cfg: dict) -> dict:
     rows = []
     for g in cfg["grid"]:
         scenario = compile_scenario(
-            spec_of("portfolio=regional"), grid={"threat.scale": list(np.linspace(0.5, 2, g))}
+            CASES["regional"](), grid={"threat.scale": list(np.linspace(0.5, 2, g))}
         )
         rows.append(
             {

@@ -209,19 +209,6 @@ def normal(seed, trajectory, step, channel, index):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def fill_uniform(seed, trajectory, step, channel, out, n):
-    """``out[i] = uniform(..., channel, i)`` for ``i < n``: one Philox call per four."""
-    for b in range(n >> 2):
-        w0, w1, w2, w3 = word_block(seed, trajectory, step, channel, b)
-        out[4 * b] = word_uniform(w0)
-        out[4 * b + 1] = word_uniform(w1)
-        out[4 * b + 2] = word_uniform(w2)
-        out[4 * b + 3] = word_uniform(w3)
-    for i in range(n & ~3, n):
-        out[i] = uniform(seed, trajectory, step, channel, i)
-
-
-@njit(nogil=True, cache=True, error_model="numpy")
 def fill_normal(seed, trajectory, step, channel, out, n):
     """``out[i] = normal(..., channel, i)`` for ``i < n``: one Philox call per four."""
     fill_normal_at(seed, trajectory, step, channel, 0, out, n)

@@ -57,21 +57,6 @@ _BETA_SECOND = 512  # offset of the second gamma of a beta draw
 
 
 @njit(nogil=True, cache=True)
-def bernoulli(seed, trajectory, step, channel, index, p):
-    """1 with probability ``p``, else 0."""
-    return 1 if uniform(seed, trajectory, step, channel, index) < p else 0
-
-
-@njit(nogil=True, cache=True)
-def geometric(seed, trajectory, step, channel, index, p):
-    """Number of Bernoulli(p) trials up to and including the first success (>= 1)."""
-    if p >= 1.0:
-        return 1
-    u = uniform(seed, trajectory, step, channel, index)
-    return 1 + math.floor(math.log(u) / math.log1p(-p))
-
-
-@njit(nogil=True, cache=True)
 def standard_gamma(seed, trajectory, step, channel, base, shape):
     """Gamma(shape, 1) by Marsaglia & Tsang (2000), keyed attempts.
 

@@ -54,41 +54,6 @@ def test_fixed_returns_its_value():
     assert np.all(x == 0.37)
 
 
-@njit
-def _bernoulli(p, n):
-    out = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        out[i] = samplers.bernoulli(SEED, 0, 3, 7, i, p)
-    return out
-
-
-@njit
-def _geometric(p, n):
-    out = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        out[i] = samplers.geometric(SEED, 0, 3, 8, i, p)
-    return out
-
-
-@pytest.mark.parametrize("p", [0.03, 0.5, 0.9])
-def test_bernoulli_frequency(p):
-    x = _bernoulli(p, N)
-    assert abs(x.mean() - p) < 4 * math.sqrt(p * (1 - p) / N)
-
-
-@pytest.mark.parametrize("p", [0.05, 0.3, 0.8])
-def test_geometric_counts_trials_to_first_success(p):
-    x = _geometric(p, N)
-    law = stats.geom(p)  # support 1, 2, ...
-    assert x.min() >= 1
-    assert abs(x.mean() - law.mean()) < 4 * math.sqrt(law.var() / N)
-    # chi-square on the first few cells against the exact pmf
-    k = np.arange(1, 6)
-    observed = np.array([(x == v).sum() for v in k] + [(x > 5).sum()])
-    expected = N * np.append(law.pmf(k), law.sf(5))
-    assert stats.chisquare(observed, expected).pvalue > 1e-3
-
-
 def test_common_random_numbers_across_parameter_values():
     """Monotone transforms of one variate: a larger median moves every draw up."""
     code = samplers.FAMILIES["lognormal"][0]
