@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
+from forecaster.results import estimators
 from forecaster.results.estimators import proportion, proportion_interval
 
 REPETITIONS = 4000
@@ -56,3 +57,11 @@ def test_the_interval_is_vectorised_over_grid_shaped_counts():
     lower, upper = proportion_interval(counts, n)
     assert lower.shape == upper.shape == (2, 3, 4)
     assert (lower <= counts / n).all() and (counts / n <= upper).all()
+
+
+def test_a_ratio_at_zero_keeps_an_interval_that_is_not_zero_width():
+    """No wartime commitment honoured yet (0 of 12 events) is not 'certainly never'."""
+    value, se = np.array([0.0, 0.5]), np.array([0.0, 0.1])
+    lower, upper = estimators.ratio_interval(value, se, np.array([0, 6]), np.array([12, 12]))
+    assert lower[0] == 0.0 and upper[0] == pytest.approx(0.2425, abs=1e-3)  # Wilson, 0 of 12
+    assert (lower[1], upper[1]) == pytest.approx((0.5 - 1.959964 * 0.1, 0.5 + 1.959964 * 0.1))

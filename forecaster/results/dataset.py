@@ -242,17 +242,18 @@ def to_dataset(
             counters.event_products[:, :, r], n_for(ev[:, :, 0, 0]),
         )  # fmt: skip
         name, text = _RATIOS[ratio_name]
-        lower, upper = estimators.normal_interval(value, se)
+        lower, upper = estimators.ratio_interval(value, se, ev[:, :, num, 0], ev[:, :, den, 0])
         for suffix, dims, cols, what in (
             ("", ["state"], slice(None, -1), text),
             ("_all", [], -1, text + " (all states pooled)"),
         ):
             put(f"{name}{suffix}", dims, value[:, cols], _prob_attrs(what, f"{name}{suffix}"))
             put(f"{name}{suffix}_se", dims, se[:, cols], _se_attrs(what))
+            method = "delta-method normal (Wilson where it collapses)"
             put(f"{name}{suffix}_lower", dims, lower[:, cols],
-                _bound_attrs(what, "lower", "delta-method normal"))  # fmt: skip
+                _bound_attrs(what, "lower", method))  # fmt: skip
             put(f"{name}{suffix}_upper", dims, upper[:, cols],
-                _bound_attrs(what, "upper", "delta-method normal"))  # fmt: skip
+                _bound_attrs(what, "upper", method))  # fmt: skip
     for e, event in enumerate(L.EVENTS):
         m, se = estimators.mean(ev[:, :-1, e, 0], ev[:, :-1, e, 1], n_for(ev[:, :-1, e, 0]))
         text = f"{_EVENTS[event]}, per trajectory over the horizon"

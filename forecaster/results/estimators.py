@@ -39,6 +39,33 @@ def proportion_interval(
     return lower, upper
 
 
+def ratio_interval(
+    value: np.ndarray,
+    se: np.ndarray,
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    level: float = LEVEL,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The interval of a ratio of event counts: delta method, or Wilson where it collapses.
+
+    At a ratio of exactly 0 or 1 every trajectory's numerator is R times its
+    denominator, so the delta-method error is 0 and the interval [0, 0] or [1, 1]
+    (no wartime commitment honoured yet is not "certainly never"). There the Wilson
+    interval of ``numerator`` successes in ``denominator`` events is used: it
+    treats the events as independent, which overstates the information when
+    events cluster in trajectories, but it no longer claims certainty.
+    """
+    lower, upper = normal_interval(value, se, level)
+    collapsed = np.isfinite(value) & (np.asarray(se) == 0) & (np.asarray(denominator) > 0)
+    if collapsed.any():
+        count = np.where(collapsed, numerator, 0)
+        events = np.where(collapsed, denominator, 1)
+        w_lower, w_upper = proportion_interval(count, events, level)
+        lower = np.where(collapsed, w_lower, lower)
+        upper = np.where(collapsed, w_upper, upper)
+    return lower, upper
+
+
 def normal_interval(
     value: np.ndarray, se: np.ndarray, level: float = LEVEL
 ) -> tuple[np.ndarray, np.ndarray]:

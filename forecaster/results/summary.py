@@ -89,7 +89,8 @@ def _header(ds: xr.Dataset, keys: list[str]) -> list[str]:
     seed = f", seed {ds.attrs['seed']}" if "seed" in ds.attrs else ""
     lines = [
         f"{ds.attrs.get('scenario', '')}: {size}, horizon {horizon:g} years{seed}",
-        "intervals: 95%, Wilson for probabilities, delta method for reliabilities; "
+        "intervals: 95%, Wilson for probabilities, delta method for reliabilities "
+        "(Wilson on the events where it collapses at 0 or 1); "
         "n/a: cannot occur for this state in this portfolio",
     ]
     if keys:
