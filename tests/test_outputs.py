@@ -179,3 +179,13 @@ def test_forecast_report_writes_a_csv_and_a_self_contained_html(grid, tmp_path):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert f"<title>decoded:{len(parser.sources)}</title>" in shown.stdout, shown.stdout[:500]
+
+
+def test_the_headline_table_of_a_single_run_opened_lazily_from_disk(tmp_path):
+    """forecast-report reads a run directory lazily (dask arrays): its table must compute."""
+    cfg = forecaster.compose(["portfolio=regional", "run.trajectories=200", "cluster=in_process"])
+    forecaster.write_results(forecaster.run(cfg, progress=False), tmp_path)
+    table = forecaster.open_results(tmp_path).forecast.table()
+    whole = table[table["name"] == "all"]
+    assert set(whole["outcome"]) >= {"p_any_war", "p_major_war"}
+    assert whole["p"].between(0, 1).all()

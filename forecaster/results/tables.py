@@ -104,7 +104,7 @@ def headline_table(ds: xr.Dataset, time: int | float = -1) -> pd.DataFrame:
         if part.sizes:
             df = part.to_dataframe()
         else:  # a single run's portfolio-wide outcome: one row
-            df = pd.DataFrame([{k: v.item() for k, v in part.data_vars.items()}])
+            df = pd.DataFrame([{k: v.values.item() for k, v in part.data_vars.items()}])
         df = df.reset_index().rename(
             columns={var: "p", f"{var}_se": "se", f"{var}_lower": "lower", f"{var}_upper": "upper"}
         )
