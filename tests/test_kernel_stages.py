@@ -9,29 +9,12 @@ import pytest
 from numba import njit
 from scipy import special
 
-from forecaster.engine import Counters
+from forecaster.engine import simulate
 from forecaster.kernels import model, trajectory
 from forecaster.scenario import compile_scenario
 from forecaster.testing import spec_of
 
 PORTFOLIOS = ["nato", "indo_pacific", "us_global", "regional"]
-
-
-def _counters(kernel, scenario, first, n, seed) -> Counters:
-    counters = Counters.zeros(scenario)
-    kernel(
-        np.uint64(seed), np.int64(first), np.int64(n), np.int64(scenario.n_burn_in),
-        np.int64(scenario.n_steps),
-        float(scenario.dt), scenario.flags,
-        scenario.state_attr, scenario.region, scenario.is_adversary,
-        scenario.alliance_attr, scenario.member, scenario.leader,
-        scenario.interest, scenario.target_weight,
-        scenario.dist_code, scenario.dist_param,
-        counters.by_time_state, counters.by_time_alliance, counters.by_time,
-        counters.events, counters.event_products, counters.moments, counters.histograms,
-        counters.draws,
-    )  # fmt: skip
-    return counters
 
 
 @pytest.mark.parametrize("portfolio", PORTFOLIOS)
@@ -43,8 +26,8 @@ def test_lazy_credibility_counts_equal_the_eager_ones_bit_for_bit(portfolio):
     """
     spec = spec_of(f"portfolio={portfolio}", "threat.provocation_rate=0.5")  # provocations often
     for scenario in (compile_scenario(spec_of(f"portfolio={portfolio}")), compile_scenario(spec)):
-        lazy = _counters(trajectory.simulate_block, scenario, 3, 150, 17)
-        eager = _counters(trajectory.simulate_block_eager, scenario, 3, 150, 17)
+        lazy = simulate(scenario, 3, 150, 17)
+        eager = simulate(scenario, 3, 150, 17, kernel=trajectory.simulate_block_eager)
         assert lazy.events[..., 0].sum() > 0
         for name, values in lazy.arrays().items():
             np.testing.assert_array_equal(values, getattr(eager, name), err_msg=name)

@@ -7,6 +7,7 @@ bit-identical counts (floating-point moment sums agree to rounding).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -85,17 +86,21 @@ class Counters:
         )
 
 
-def simulate(scenario: Scenario, first: int, n: int, seed: int) -> Counters:
+def simulate(
+    scenario: Scenario, first: int, n: int, seed: int, kernel: Callable[..., None] = simulate_block
+) -> Counters:
     """Counters of trajectories ``first .. first + n - 1`` from one kernel call.
 
     Memory is the counters plus one trajectory's scratch state, whatever ``n``.
+    ``kernel`` is ``simulate_block`` but for tests that compare another kernel of
+    the same signature (the eager credibility path).
     """
     if n < 0 or first < 0:
         raise ValueError(f"first = {first}, n = {n}: both must be >= 0")
     if not 0 <= seed < 2**64:
         raise ValueError(f"seed = {seed}: must be an integer in [0, 2**64)")
     counters = Counters.zeros(scenario)
-    simulate_block(
+    kernel(
         np.uint64(seed), np.int64(first), np.int64(n), np.int64(scenario.n_burn_in),
         np.int64(scenario.n_steps),
         float(scenario.dt), scenario.flags,
