@@ -31,7 +31,7 @@ def _first_line(err: BaseException) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 
-def _explain(err: Exception) -> str:
+def explain(err: Exception) -> str:
     """Hydra/OmegaConf composition errors as one line naming key, value and what is allowed."""
     text = str(err).strip()
     cause = err.__cause__
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         print(str(err), file=sys.stderr)
         return 2
     except (HydraException, OmegaConfBaseException) as err:
-        print(str(ConfigError([_explain(err)])), file=sys.stderr)
+        print(str(ConfigError([explain(err)])), file=sys.stderr)
         return 2
     finally:
         GlobalHydra.instance().clear()

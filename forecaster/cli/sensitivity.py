@@ -16,7 +16,7 @@ from forecaster.analysis.sensitivity import design, format_ranking, sobol
 from forecaster.config import compose
 from forecaster.errors import ConfigError
 
-from .main import _explain
+from .main import explain
 
 
 def _parse_param(text: str) -> tuple[str, tuple[float, float]]:
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         print(str(err), file=sys.stderr)
         return 2
     except (HydraException, OmegaConfBaseException) as err:  # composing the overrides
-        print(str(ConfigError([_explain(err)])), file=sys.stderr)
+        print(str(ConfigError([explain(err)])), file=sys.stderr)
         return 2
     out = args.output_dir or Path("outputs") / "sensitivity" / dt.datetime.now().strftime(
         "%Y-%m-%d/%H-%M-%S"
