@@ -64,6 +64,40 @@ def test_moments_follow_each_design_point_on_common_random_numbers():
     assert (np.diff(values[:, 0]) > 0).all()  # more opportunities, more crises
 
 
+def test_distant_participation_is_the_share_of_war_entries_of_states_far_from_every_front():
+    ds = forecaster.run(_cfg(400), progress=False)
+    spec = World(ds).spec["portfolio"]["states"]
+    fronts = {d["region"] for d in spec.values() if d.get("adversary")}
+    far = [s for s, d in spec.items() if d["region"] not in fronts]
+    assert far  # the historical world's distant great powers (region 'home')
+    entries = ds.mean_war_entries
+    expected = float(entries.sel(state=far).sum() / entries.sum())
+    (value,), (se,) = simulated_moments(ds, ["war_participation_distant"])
+    assert value[0] == pytest.approx(expected) and 0 < value[0] < 1
+    assert 0 < se[0] < value[0]
+    # the decisive MID outcomes are the yields and back-downs
+    decisive = (ds.mean_yielded + ds.mean_backed_down).sum() / ds.mean_crises.sum()
+    (dec,), _ = simulated_moments(ds, ["p_mid_decisive"])
+    assert dec[0] == pytest.approx(float(decisive))
+
+
+def test_distant_participation_needs_adversaries_that_fight_at_home(monkeypatch):
+    monkeypatch.setattr(smm, "run", _no_run)
+    cfg = forecaster.compose([*HIST, "+portfolio.states.ADV_W.targets.S_FREE1=1"])
+    targets = {n: Target(n, 0.1, 0.01) for n in ("war_participation_distant", "targeted_rate")}
+    with pytest.raises(ConfigError, match=r"ADV_W.targets.S_FREE1: S_FREE1 is in region 'south'"):
+        calibrate(cfg, TWO, targets, list(targets))
+
+
+def test_a_log_parameter_searches_log_values():
+    q = Parameter("threat.defender_resolve.median", 1.0, 1000.0, log=True)
+    assert q.unscale(0.5) == pytest.approx(math.sqrt(1000.0))
+    assert q.scale(10.0) == pytest.approx(1 / 3)
+    assert calibrate_cli._parse_param("threat.scale=0.5:2:log").log
+    with pytest.raises(ConfigError, match="low:high:log"):
+        calibrate_cli._parse_param("threat.scale=0.5:2:ln")
+
+
 def test_a_bad_parameter_or_moment_is_one_clear_error_before_any_run(monkeypatch):
     monkeypatch.setattr(smm, "run", _no_run)
     targets = {n: Target(n, 0.1, 0.01) for n in DEFAULT_MOMENTS}

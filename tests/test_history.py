@@ -21,6 +21,7 @@ from forecaster.history.estimators import (
     spearman_with_se,
 )
 from forecaster.history.moments import (
+    distant_war_moments,
     mid_outcome_moments,
     reliability_moments,
     targeting_moments,
@@ -187,7 +188,48 @@ def test_mid_outcomes_are_shares_of_all_disputes_of_the_period(tmp_path):
     assert moments["p_war_given_mid_post1945"].value == pytest.approx(1 / 4)
     assert moments["p_mid_stalemate_or_compromise_post1945"].value == pytest.approx(2 / 4)
     assert moments["p_mid_yield"].value == 0.0
+    # decisive: victory, yield or release short of war; the 1900 victory was a war
+    assert moments["p_mid_decisive"].value == 0.0
     assert moments["p_mid_stalemate_or_compromise"].se == pytest.approx(math.sqrt(0.4 * 0.6 / 5))
+
+
+def test_decisive_mid_outcomes_exclude_wars_and_count_releases(tmp_path):
+    _write(tmp_path, "mid_disputes", pd.DataFrame({
+        "styear": [1950, 1951, 1952, 1953, 1954, 1955, 1956, 1957],
+        "hostlev": [5, 4, 3, 4, 4, 4, 2, 4],
+        "outcome": [1, 2, 3, 4, 7, 5, 8, 6]}))  # fmt: skip
+    moments = mid_outcome_moments(tmp_path)
+    assert moments["p_mid_decisive_post1945"].value == pytest.approx(4 / 8)
+    assert moments["p_mid_decisive_post1945"].note == "4/8 MIDs: decisive short of war"
+
+
+def test_a_war_participation_is_distant_when_no_opponent_shares_its_region(tmp_path):
+    # War 1 (1950): USA (2) and South Korea (732) against North Korea (731) and China (710):
+    # the USA is distant, the three Asian states are not. War 2 (1990): Iraq (645) against
+    # Kuwait (690) and the UK (200): the UK is distant. War 3 (1900) is before 1946.
+    dyads = [(1, 2, 731, 1950), (1, 2, 710, 1951), (1, 732, 731, 1950), (1, 731, 2, 1950),
+             (1, 731, 732, 1950), (1, 710, 2, 1951), (1, 710, 732, 1951),
+             (2, 645, 690, 1990), (2, 645, 200, 1991), (2, 690, 645, 1990), (2, 200, 645, 1991),
+             (3, 200, 220, 1900), (3, 220, 200, 1900)]  # fmt: skip
+    columns = ["warnum", "ccode1", "ccode2", "year"]
+    _write(tmp_path, "war_dyads", pd.DataFrame(dyads, columns=columns))
+    parts = data.war_participations(tmp_path)
+    assert set(parts.loc[parts.distant, "ccode"]) == {2, 200}
+    assert parts.set_index(["warnum", "ccode"]).loc[(1, 710), "year"] == 1951
+    moments = distant_war_moments(tmp_path)
+    post = moments["war_participation_distant_post1945"]
+    assert post.value == pytest.approx(2 / 7) and post.n == 7
+    # cluster-robust by war: war 1 has 1 of 4, war 2 1 of 3
+    expected = clustered_proportion([1, 0, 0, 0, 1, 0, 0], [1, 1, 1, 1, 2, 2, 2])
+    assert post.se == pytest.approx(expected.se)
+    assert moments["war_participation_distant"].value == pytest.approx(2 / 9)
+
+
+def test_cow_regions_follow_the_country_code_ranges():
+    codes = {2: "americas", 165: "americas", 200: "europe", 395: "europe", 402: "africa",
+             626: "africa", 630: "middle_east", 698: "middle_east", 700: "asia",
+             900: "asia"}  # fmt: skip
+    assert {c: data.region_of(c) for c in codes} == codes
 
 
 def test_termination_hazard_counts_inclusive_years_and_censors_at_2016(tmp_path):

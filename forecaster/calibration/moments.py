@@ -19,6 +19,11 @@ horizon in years:
                                    (challenged or provoked), as ``mean_crises``
 ``war_entry_rate``                 mean over all states of 1 − exp(−entries/H)
 ``p_war_given_mid``                Σ wars as target / Σ crises, over states
+``p_mid_decisive``                 Σ (yields + back-downs) / Σ crises
+``p_mid_stalemate_or_compromise``  Σ stalemates / Σ crises
+``war_participation_distant``      Σ war entries of states in regions where no
+                                   adversary lives / Σ war entries (every
+                                   adversary must target only its own region)
 ``reliability``                    ``p_honour_war_all``: honoured / all casus
                                    foederis events in crises that became wars
 ``reliability_bilateral``,         the same pooled over the allies of two-member
@@ -197,9 +202,11 @@ def _share_of_crises(world: World, *outcomes: str) -> Estimate:
     return p, se
 
 
-def p_mid_yield(world: World) -> Estimate:
-    """MIDs ending in a yield by either side: the target gave in, or the challenger
-    backed down after the target resisted (COW MID outcomes 'yield by A/B')."""
+def p_mid_decisive(world: World) -> Estimate:
+    """MIDs one side won or gave up short of war: the target gave in, or the challenger
+    backed down after the target resisted (COW MID outcomes victory, yield and
+    release; the model cannot tell a yield from a victory, so the history's narrower
+    ``p_mid_yield`` has no counterpart here)."""
     return _share_of_crises(world, "yielded", "backed_down")
 
 
@@ -207,6 +214,44 @@ def p_mid_stalemate(world: World) -> Estimate:
     """MIDs ending in stalemate or compromise: crises both sides would have fought that
     ended short of war (MODEL v2's stalemate)."""
     return _share_of_crises(world, "stalemates")
+
+
+def _distant_states(world: World) -> np.ndarray:
+    """States of regions in which no adversary lives: every war they join is far away.
+
+    A war is fought in its target's region, which is its adversary's when every
+    adversary targets only states of its own region (checked: otherwise a state
+    far from its adversary could be fighting at home).
+    """
+    states = world.spec["portfolio"]["states"]
+    region = {s: states[s].get("region") for s in world.states}
+    problems = [
+        f"portfolio.states.{k}.targets.{t}: {t} is in region {region.get(t)!r}, {k} in "
+        f"{region[k]!r}; war_participation_distant needs every adversary to target only "
+        "states of its own region (portfolio=historical_world)"
+        for k in world.states
+        if states[k].get("adversary")
+        for t, w in (states[k].get("targets") or {}).items()
+        if w > 0 and region.get(t) != region[k]
+    ]
+    if problems:
+        raise ConfigError(problems)
+    fronts = {region[k] for k in world.states if states[k].get("adversary")}
+    return np.array([region[s] not in fronts for s in world.states])
+
+
+def war_participation_distant(world: World) -> Estimate:
+    """Σ war entries of states far from every front / Σ war entries (states independent)."""
+    distant = _distant_states(world)
+    entries = world.array("mean_war_entries")
+    se = world.array("mean_war_entries_se")
+    total = entries.sum(axis=1)
+    far = entries[:, distant].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = far / total
+        # d share / d entries_i = (1[distant_i] - share) / total
+        grad = (distant[None, :] - share[:, None]) / total[:, None]
+    return share, np.sqrt(((grad * se) ** 2).sum(axis=1))
 
 
 def _pooled_reliability(world: World, mask: np.ndarray) -> Estimate:
@@ -298,8 +343,10 @@ ESTIMATORS: dict[str, Callable[[World], Estimate]] = {
     "war_entry_rate_post1945": war_entry_rate,
     "p_war_given_mid": p_war_given_mid,
     "p_war_given_mid_post1945": p_war_given_mid,
-    "p_mid_yield": p_mid_yield,
-    "p_mid_yield_post1945": p_mid_yield,
+    "p_mid_decisive": p_mid_decisive,
+    "p_mid_decisive_post1945": p_mid_decisive,
+    "war_participation_distant": war_participation_distant,
+    "war_participation_distant_post1945": war_participation_distant,
     "p_mid_stalemate_or_compromise": p_mid_stalemate,
     "p_mid_stalemate_or_compromise_post1945": p_mid_stalemate,
     "reliability": reliability,
@@ -338,6 +385,11 @@ def portfolio_problems(spec: dict[str, Any], names: Sequence[str]) -> list[str]:
         world.alliance_of  # noqa: B018 (raises on a state in two alliances)
     except ConfigError as err:
         return list(err.problems)
+    if any(ESTIMATORS.get(n) is war_participation_distant for n in names):
+        try:
+            _distant_states(world)
+        except ConfigError as err:
+            problems += err.problems
     if any(ESTIMATORS.get(n) is deterrence_rate_ratio for n in names):
         try:
             _deterrence_weights(world)

@@ -65,11 +65,18 @@ class Parameter:
     path: str
     low: float
     high: float
+    #: search on log(value): for a positive parameter whose bounds span decades
+    log: bool = False
 
     def scale(self, value: float) -> float:
+        """``value`` as a share of the search range (of log values when ``log``)."""
+        if self.log:
+            return math.log(value / self.low) / math.log(self.high / self.low)
         return (value - self.low) / (self.high - self.low)
 
     def unscale(self, u: float) -> float:
+        if self.log:
+            return float(self.low * (self.high / self.low) ** u)
         return self.low + u * (self.high - self.low)
 
 
@@ -132,6 +139,10 @@ def parameter_problems(cfg: DictConfig, parameters: Sequence[Parameter]) -> list
             problems.append(f"parameter {p.path}: {why}")
         if not (math.isfinite(p.low) and math.isfinite(p.high) and p.low < p.high):
             problems.append(f"parameter {p.path} bounds {p.low}:{p.high}: need low < high")
+        elif p.log and p.low <= 0:
+            problems.append(
+                f"parameter {p.path} bounds {p.low}:{p.high}:log: a log search needs low > 0"
+            )
     return problems
 
 
@@ -273,7 +284,8 @@ def calibrate(
     ``initial_design`` points (a scrambled Sobol design over the bounds, plus the
     config's own values, clipped) are evaluated in one run and the best starts
     Nelder–Mead, which stops after ``max_evaluations`` further runs of one point.
-    ``step`` is the central-difference step as a share of each parameter's range.
+    ``step`` is the central-difference step as a share of each parameter's range
+    (of its log range for a log parameter).
     With ``error_batches`` >= 2 the simulated moments' errors (in W, the standard
     errors and J) come from that many independent batches (:meth:`Objective.batch_errors`)
     at the search's start and at the estimate; with 0 from the dataset's per-state
@@ -345,9 +357,9 @@ def calibrate(
 
     # -- at the estimate, and central differences, in one run
     # steps stay inside the bounds (one-sided at a bound): the points must compile
-    h = np.array([step * (q.high - q.low) for q in parameters])
-    upper = np.minimum(theta_hat + h, [q.high for q in parameters])
-    lower = np.maximum(theta_hat - h, [q.low for q in parameters])
+    pairs = list(zip(parameters, u_hat, strict=True))
+    upper = np.array([q.unscale(min(u + step, 1.0)) for q, u in pairs])
+    lower = np.array([q.unscale(max(u - step, 0.0)) for q, u in pairs])
     rows = [theta_hat]
     for i in range(p):
         up, down = theta_hat.copy(), theta_hat.copy()
@@ -417,10 +429,12 @@ def estimates_table(fit: Fit) -> str:
     """Markdown: start, estimate and SE of each parameter; estimates at a bound flagged."""
     lines = ["| parameter | bounds | start | estimate | SE | |", "|---|---|---|---|---|---|"]
     for i, q in enumerate(fit.parameters):
-        near = min(fit.estimate[i] - q.low, q.high - fit.estimate[i]) < 0.01 * (q.high - q.low)
+        u = q.scale(fit.estimate[i])
+        near = min(u, 1 - u) < 0.01
         note = "at a bound: widen it (the SE assumes an interior optimum)" if near else ""
         lines.append(
-            f"| {q.path} | {q.low:g}:{q.high:g} | {fit.start[i]:.4g} | {fit.estimate[i]:.4g} "
+            f"| {q.path} | {q.low:g}:{q.high:g}{':log' if q.log else ''} "
+            f"| {fit.start[i]:.4g} | {fit.estimate[i]:.4g} "
             f"| {fit.se[i]:.2g} | {note} |"
         )
     return "\n".join(lines)

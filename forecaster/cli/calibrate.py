@@ -60,12 +60,18 @@ def calibration_dir() -> Path:
 
 def _parse_param(text: str) -> Parameter:
     name, _, bounds = text.partition("=")
-    low, _, high = bounds.partition(":")
+    low, _, rest = bounds.partition(":")
+    high, _, scale = rest.partition(":")
     try:
-        return Parameter(name, float(low), float(high))
+        if scale not in ("", "log"):
+            raise ValueError(scale)
+        return Parameter(name, float(low), float(high), log=scale == "log")
     except ValueError:
         raise ConfigError(
-            [f"--param {text!r}: write it as dotted.path=low:high, e.g. threat.scale=0.5:2"]
+            [
+                f"--param {text!r}: write it as dotted.path=low:high or low:high:log "
+                "(a search on the log scale), e.g. threat.scale=0.5:2"
+            ]
         ) from None
 
 
@@ -128,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         "historical-world portfolio; extra arguments are config overrides.",
     )
     parser.add_argument(
-        "--param", action="append", default=[], metavar="PATH=LOW:HIGH", required=True,
-        help="a numeric config leaf to estimate, and its bounds",
+        "--param", action="append", default=[], metavar="PATH=LOW:HIGH[:log]", required=True,
+        help="a numeric config leaf to estimate, and its bounds (':log' searches log values)",
     )  # fmt: skip
     parser.add_argument(
         "--moments", type=Path, default=calibration_dir().parent / "moments" / "history.yaml",

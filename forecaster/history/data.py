@@ -112,6 +112,35 @@ def war_entries(data_dir: Path) -> pd.DataFrame:
     return out.rename(columns={"ccode1": "ccode"}).reset_index(drop=True)
 
 
+#: COW country-code ranges of the five world regions (COW State System Membership:
+#: Americas 2-165, Europe 200-395, Africa 402-626, Middle East 630-698, Asia and
+#: Oceania 700-990), as (first code of the next region, region)
+REGIONS = ((200, "americas"), (400, "europe"), (630, "africa"), (700, "middle_east"))
+
+
+def region_of(ccode: int) -> str:
+    """The COW world region of a country code."""
+    return next((name for bound, name in REGIONS if ccode < bound), "asia")
+
+
+def war_participations(data_dir: Path) -> pd.DataFrame:
+    """One row per state and interstate war: ``warnum, ccode, year`` (first year),
+    ``region`` and ``distant`` (no opponent of the state in that war is from its region)."""
+    wars = read(data_dir, "war_dyads")
+    wars = wars.assign(
+        region1=wars.ccode1.astype(int).map(region_of),
+        region2=wars.ccode2.astype(int).map(region_of),
+    )
+    keys = ["warnum", "ccode1"]
+    first = wars.groupby(keys).year.min().astype(int)
+    local = (wars.region1 == wars.region2).groupby([wars.warnum, wars.ccode1]).any()
+    out = pd.DataFrame({"year": first, "distant": ~local}).reset_index()
+    out = out.rename(columns={"ccode1": "ccode"})
+    out["ccode"] = out.ccode.astype(int)
+    out["region"] = out.ccode.map(region_of)
+    return out[["warnum", "ccode", "year", "region", "distant"]]
+
+
 def defence_pact_years(data_dir: Path) -> pd.DataFrame:
     """(ccode, year) pairs in which a state had at least one defence-pact ally (ATOP 5.1)."""
     pairs = read(data_dir, "atop_pairs")

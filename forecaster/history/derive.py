@@ -10,6 +10,7 @@ from forecaster.history import data
 from forecaster.history.deterrence import deterrence_moments
 from forecaster.history.moments import (
     Moment,
+    distant_war_moments,
     mid_outcome_moments,
     nato_spending_moment,
     reliability_moments,
@@ -40,6 +41,7 @@ def derive_moments(
     for part in (
         targeting_moments(path),
         war_entry_moments(path),
+        distant_war_moments(path),
         mid_outcome_moments(path),
         reliability_moments(path),
         termination_moments(path),

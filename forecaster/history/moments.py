@@ -86,6 +86,36 @@ def war_entry_moments(data_dir: Path) -> dict[str, Moment]:
     return out
 
 
+def distant_war_moments(data_dir: Path) -> dict[str, Moment]:
+    """Share of war participations by states fighting outside their own world region.
+
+    A participation is one state in one interstate war (COW war 4.0 dyads, by
+    the state's first year in the war); it is *distant* when none of the state's
+    opponents in that war is from the state's COW region (Americas, Europe,
+    Africa, Middle East, Asia and Oceania): the United States in Korea, Vietnam
+    and the Gulf, France and Britain at Suez. Participations in one war share
+    its coalition, so the error is cluster-robust by war.
+    """
+    rows = data.war_participations(data_dir)
+    out = {}
+    for suffix, first in [("", 1816), ("_post1945", 1946)]:
+        period = rows[(rows.year >= first) & (rows.year <= WAR_LAST)]
+        est = clustered_proportion(period.distant.to_numpy(), period.warnum.to_numpy())
+        hits, wars = int(period.distant.sum()), period.warnum.nunique()
+        out["war_participation_distant" + suffix] = Moment(
+            est.value,
+            est.se,
+            est.n,
+            f"{first}-{WAR_LAST}",
+            "per war participation",
+            "share of state-war participations with no opponent from the state's own "
+            "COW region; SE cluster-robust by war",
+            WAR,
+            f"{hits}/{est.n} participations in {wars} wars were distant",
+        )
+    return out
+
+
 #: MID 5.0 dispute outcome codes grouped into the outcomes a crisis model distinguishes.
 MID_OUTCOMES = {
     "p_war_given_mid": ("hostlev", (5,), "reaching hostility level 5 (war)", "reached war"),
@@ -95,6 +125,13 @@ MID_OUTCOMES = {
         (5, 6),
         "ending in stalemate or compromise (outcome 5, 6)",
         "stalemate or compromise",
+    ),
+    # one side prevailed or gave in short of war: a crisis model's yield or back-down
+    "p_mid_decisive": (
+        "outcome",
+        (1, 2, 3, 4, 7),
+        "ending short of war in a victory, a yield or a release (outcome 1-4, 7; hostlev < 5)",
+        "decisive short of war",
     ),
 }
 
@@ -110,7 +147,10 @@ def mid_outcome_moments(data_dir: Path) -> dict[str, Moment]:
     for base, (column, codes, what, short) in MID_OUTCOMES.items():
         for suffix, first in [("", 1816), ("_post1945", 1946)]:
             rows = disputes[(disputes.styear >= first) & (disputes.styear <= MID_LAST)]
-            hits = int(rows[column].isin(codes).sum())
+            hit = rows[column].isin(codes)
+            if base == "p_mid_decisive":
+                hit &= rows.hostlev < 5
+            hits = int(hit.sum())
             est = binomial_proportion(hits, len(rows))
             out[base + suffix] = Moment(
                 est.value,
