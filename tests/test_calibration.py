@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 import forecaster
+from forecaster.calibration import moments as moments_module
 from forecaster.calibration import smm
 from forecaster.calibration.moments import ESTIMATORS, World, simulated_moments
 from forecaster.calibration.smm import (
@@ -79,6 +80,23 @@ def test_distant_participation_is_the_share_of_war_entries_of_states_far_from_ev
     decisive = (ds.mean_yielded + ds.mean_backed_down).sum() / ds.mean_crises.sum()
     (dec,), _ = simulated_moments(ds, ["p_mid_decisive"])
     assert dec[0] == pytest.approx(float(decisive))
+
+
+def test_the_deterrence_ratio_splits_pacts_by_where_the_allies_are():
+    world = World(given_spec=forecaster.config.to_spec(_cfg(10)))
+    names = np.array(world.states)
+    distant = set(names[world.allies("distant_defense")])
+    local = set(names[world.allies("local_defense")])
+    # the protégés of the far-away great powers, and the great powers themselves (all
+    # their partners are far away); every member of a pact with a local partner is local
+    assert distant == {"GP_1", "S_PROT1", "GP_2", "E_PROT1", "GP_3", "GP_4", "F_PROT1"}
+    assert {"W_PROT1", "W_PAT1", "F_M1"} <= local and not distant & local
+    units, a, b = moments_module._deterrence_weights(world, "distant_defense")
+    exposed = set(names[units][a > 0])
+    assert exposed == {"S_PROT1", "E_PROT1", "F_PROT1"}  # the great powers are never targets
+    assert not set(names[units]) & local  # local pacts are neither exposed nor compared
+    assert {"S_TWIN1", "E_TWIN1"} <= set(names[units][b > 0])  # compared: the unallied twins
+    assert not set(names[units][b > 0]) & distant
 
 
 def test_distant_participation_needs_adversaries_that_fight_at_home(monkeypatch):

@@ -225,6 +225,16 @@ def test_a_war_participation_is_distant_when_no_opponent_shares_its_region(tmp_p
     assert moments["war_participation_distant"].value == pytest.approx(2 / 9)
 
 
+def test_a_defence_ally_is_local_when_it_is_from_the_states_own_region(tmp_path):
+    # 1960: Japan (740) allied with the USA (2) only -> distant; the UK (200) with the
+    # USA and France (220) -> local; a consultation pact (Japan-Korea) does not count.
+    pairs = [(740, 2, 1960, 1), (740, 732, 1960, 0), (200, 2, 1960, 1), (200, 220, 1960, 1)]
+    columns = ["ccode1", "ccode2", "year", "atop_defense"]
+    _write(tmp_path, "atop_pairs", pd.DataFrame(pairs, columns=columns))
+    where = data.defence_ally_location_years(tmp_path).set_index(["ccode", "year"]).local
+    assert where.to_dict() == {(200, 1960): True, (740, 1960): False}
+
+
 def test_cow_regions_follow_the_country_code_ranges():
     codes = {2: "americas", 165: "americas", 200: "europe", 395: "europe", 402: "africa",
              626: "africa", 630: "middle_east", 698: "middle_east", 700: "asia",

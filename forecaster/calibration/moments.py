@@ -38,6 +38,10 @@ horizon in years:
                                    pact ally, strata = capability deciles among
                                    the potential targets (the history's estimator
                                    with state-trajectories for state-years)
+``deterrence_…_local_ally``,       the same with the exposed units split: a
+``deterrence_…_distant_ally``      defence pact with another member of the
+                                   unit's region, or only members of other
+                                   regions (each against the unallied units)
 =================================  ============================================
 
 The errors treat states as independent (their shared adversary draws correlate
@@ -132,17 +136,31 @@ class World:
         return out
 
     def allies(self, kind: str) -> np.ndarray:
-        """Boolean mask of states whose (only) alliance is of ``kind``."""
+        """Boolean mask of states whose (only) alliance is of ``kind``.
+
+        ``local_defense``: a defence pact with another member of the state's
+        region; ``distant_defense``: a defence pact whose other members are all
+        from other regions.
+        """
+        states = self.spec["portfolio"]["states"]
         mask = np.zeros(len(self.states), dtype=bool)
         for i, state in enumerate(self.states):
             alliance = self.alliance_of.get(state)
             if alliance is None:
                 continue
             size = len(alliance["members"])
+            defense = alliance["obligation"] == "defense"
+            local = any(
+                states[m].get("region") == states[state].get("region")
+                for m in alliance["members"]
+                if m != state
+            )
             mask[i] = {
                 "bilateral": size == 2,
                 "multilateral": size >= 3,
-                "defense": alliance["obligation"] == "defense",
+                "defense": defense,
+                "local_defense": defense and local,
+                "distant_defense": defense and not local,
             }[kind]
         return mask
 
@@ -294,10 +312,17 @@ def alliance_termination_hazard(world: World) -> Estimate:
     return ended / years, np.sqrt((se_end**2).sum(axis=1)) / years
 
 
-def _deterrence_weights(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Units (potential targets) and each unit's Mantel–Haenszel weights a (exposed), b."""
-    units = world.potential_targets
-    exposed = world.allies("defense")[units]
+def _deterrence_weights(
+    world: World, kind: str = "defense"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Units and each unit's Mantel–Haenszel weights a (exposed), b (unexposed).
+
+    Units are the potential targets with a defence pact of ``kind`` (exposed)
+    or without any defence pact (unexposed), as in the history's estimator.
+    """
+    pact = world.allies("defense")
+    units = world.potential_targets & (world.allies(kind) | ~pact)
+    exposed = pact[units]
     cap = world.capability[units]
     edges = np.quantile(cap, np.linspace(0, 1, 11))[1:-1] if units.any() else np.array([])
     stratum = np.searchsorted(edges, cap, side="right")
@@ -313,15 +338,16 @@ def _deterrence_weights(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarra
     if not a.any():
         raise ConfigError(
             [
-                "deterrence_rate_ratio: no capability decile holds both defence-pact members "
-                "and unallied potential targets; use portfolio=historical_world"
+                f"deterrence_rate_ratio ({kind} pacts): no capability decile holds both "
+                "defence-pact members and unallied potential targets; use "
+                "portfolio=historical_world"
             ]
         )
     return units, a, b
 
 
-def deterrence_rate_ratio(world: World) -> Estimate:
-    units, a, b = _deterrence_weights(world)
+def deterrence_rate_ratio(world: World, kind: str = "defense") -> Estimate:
+    units, a, b = _deterrence_weights(world, kind)
     h = world.horizon
     crises = world.array("mean_crises")[:, units]
     crises_se = world.array("mean_crises_se")[:, units]
@@ -332,6 +358,14 @@ def deterrence_rate_ratio(world: World) -> Estimate:
         rr = num / den
         log_var = (((a / num[:, None] - b / den[:, None]) * y_se) ** 2).sum(axis=1)
     return rr, rr * np.sqrt(log_var)
+
+
+def deterrence_rate_ratio_local_ally(world: World) -> Estimate:
+    return deterrence_rate_ratio(world, "local_defense")
+
+
+def deterrence_rate_ratio_distant_ally(world: World) -> Estimate:
+    return deterrence_rate_ratio(world, "distant_defense")
 
 
 #: moment name (as in conf/moments/history.yaml) -> simulated estimator
@@ -364,6 +398,10 @@ ESTIMATORS: dict[str, Callable[[World], Estimate]] = {
     "deterrence_rate_ratio": deterrence_rate_ratio,
     "deterrence_rate_ratio_post1945": deterrence_rate_ratio,
     "deterrence_rate_ratio_pre1946": deterrence_rate_ratio,
+    "deterrence_rate_ratio_local_ally": deterrence_rate_ratio_local_ally,
+    "deterrence_rate_ratio_local_ally_post1945": deterrence_rate_ratio_local_ally,
+    "deterrence_rate_ratio_distant_ally": deterrence_rate_ratio_distant_ally,
+    "deterrence_rate_ratio_distant_ally_post1945": deterrence_rate_ratio_distant_ally,
 }
 
 
@@ -390,11 +428,17 @@ def portfolio_problems(spec: dict[str, Any], names: Sequence[str]) -> list[str]:
             _distant_states(world)
         except ConfigError as err:
             problems += err.problems
-    if any(ESTIMATORS.get(n) is deterrence_rate_ratio for n in names):
-        try:
-            _deterrence_weights(world)
-        except ConfigError as err:
-            problems += err.problems
+    kinds = {
+        deterrence_rate_ratio: "defense",
+        deterrence_rate_ratio_local_ally: "local_defense",
+        deterrence_rate_ratio_distant_ally: "distant_defense",
+    }
+    for estimator, kind in kinds.items():
+        if any(ESTIMATORS.get(n) is estimator for n in names):
+            try:
+                _deterrence_weights(world, kind)
+            except ConfigError as err:
+                problems += err.problems
     return problems
 
 

@@ -149,6 +149,16 @@ def defence_pact_years(data_dir: Path) -> pd.DataFrame:
     return out.rename(columns={"ccode1": "ccode"}).reset_index(drop=True)
 
 
+def defence_ally_location_years(data_dir: Path) -> pd.DataFrame:
+    """(ccode, year, local) for state-years with a defence-pact ally (ATOP 5.1): ``local``
+    when at least one of those allies is from the state's own COW region."""
+    pairs = read(data_dir, "atop_pairs")
+    hit = pairs[pairs.atop_defense == 1][["ccode1", "ccode2", "year"]].astype(int)
+    same = hit.ccode1.map(region_of) == hit.ccode2.map(region_of)
+    out = same.groupby([hit.ccode1, hit.year]).any().rename("local").reset_index()
+    return out.rename(columns={"ccode1": "ccode"})
+
+
 def nato_member_years(data_dir: Path, last: int) -> pd.DataFrame:
     """(ccode, year) pairs of NATO membership (ATOP 4.01 member level), up to ``last``.
 
