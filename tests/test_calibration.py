@@ -10,7 +10,7 @@ import yaml
 
 import forecaster
 from forecaster.calibration import moments as moments_module
-from forecaster.calibration import smm
+from forecaster.calibration import recovery, smm
 from forecaster.calibration.moments import ESTIMATORS, World, simulated_moments
 from forecaster.calibration.smm import (
     DEFAULT_MOMENTS,
@@ -23,6 +23,7 @@ from forecaster.calibration.smm import (
 from forecaster.cli import calibrate as calibrate_cli
 from forecaster.cli.calibrate import calibration_dir
 from forecaster.errors import ConfigError
+from forecaster.scenario.compile import get_path
 
 TWO = [
     Parameter("political.honour.intercept", -3.0, 1.0),
@@ -235,4 +236,16 @@ def test_parameter_recovery_within_the_reported_errors():
     for i, p in enumerate(TWO):
         assert math.isfinite(fit.se[i]) and fit.se[i] > 0
         assert abs(fit.estimate[i] - truth[p.path]) < 3 * fit.se[i], (p.path, fit.estimate, fit.se)
-    assert fit.df == 5 and fit.p_value > 0.001
+    assert fit.df == len(DEFAULT_MOMENTS) - 2 and fit.p_value > 0.001
+
+
+def test_the_recovery_check_repeats_the_shipped_fit():
+    parameters, moments = recovery.shipped_setup(calibration_dir() / "history.yaml")
+    assert tuple(moments) == DEFAULT_MOMENTS
+    by_path = {p.path: p for p in parameters}
+    assert by_path["threat.defender_resolve.median"].log
+    assert (by_path["threat.fait_accompli"].low, by_path["threat.fait_accompli"].high) == (0, 1)
+    # every parameter's shipped estimate lies inside its search bounds
+    spec = forecaster.config.to_spec(forecaster.compose(["calibration=history"]))
+    for p in parameters:
+        assert p.low <= get_path(spec, p.path) <= p.high, p.path

@@ -193,14 +193,18 @@ def test_mid_outcomes_are_shares_of_all_disputes_of_the_period(tmp_path):
     assert moments["p_mid_stalemate_or_compromise"].se == pytest.approx(math.sqrt(0.4 * 0.6 / 5))
 
 
-def test_decisive_mid_outcomes_exclude_wars_and_count_releases(tmp_path):
+def test_decisive_and_stalemate_shares_are_of_known_outcomes_short_of_war(tmp_path):
     _write(tmp_path, "mid_disputes", pd.DataFrame({
         "styear": [1950, 1951, 1952, 1953, 1954, 1955, 1956, 1957],
         "hostlev": [5, 4, 3, 4, 4, 4, 2, 4],
         "outcome": [1, 2, 3, 4, 7, 5, 8, 6]}))  # fmt: skip
     moments = mid_outcome_moments(tmp_path)
-    assert moments["p_mid_decisive_post1945"].value == pytest.approx(4 / 8)
-    assert moments["p_mid_decisive_post1945"].note == "4/8 MIDs: decisive short of war"
+    # over the 7 disputes with a known outcome (the 1956 one is 'unclear')
+    assert moments["p_mid_decisive_post1945"].value == pytest.approx(4 / 7)
+    assert moments["p_mid_decisive_post1945"].note == (
+        "4/7 MIDs with a known outcome: decisive short of war"
+    )
+    assert moments["p_mid_stalemate_post1945"].value == pytest.approx(2 / 7)
 
 
 def test_a_war_participation_is_distant_when_no_opponent_shares_its_region(tmp_path):

@@ -383,6 +383,8 @@ ESTIMATORS: dict[str, Callable[[World], Estimate]] = {
     "war_participation_distant_post1945": war_participation_distant,
     "p_mid_stalemate_or_compromise": p_mid_stalemate,
     "p_mid_stalemate_or_compromise_post1945": p_mid_stalemate,
+    "p_mid_stalemate": p_mid_stalemate,
+    "p_mid_stalemate_post1945": p_mid_stalemate,
     "reliability": reliability,
     "reliability_pre1945": reliability,
     "reliability_post1945": reliability,

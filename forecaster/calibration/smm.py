@@ -45,16 +45,20 @@ from forecaster.scenario.compile import check_grid_key, get_path
 
 from .moments import portfolio_problems, simulated_moments, unknown_moments
 
-#: the moments fitted when none are named: one per feature of the model, no period
-#: variants of the same moment (their errors are correlated)
+#: the moments fitted when none are named: the shipped calibration's (post-1945, one
+#: per feature of the model, no period variants of the same moment: their errors are
+#: correlated)
 DEFAULT_MOMENTS = (
-    "targeted_rate",
-    "war_entry_rate",
-    "p_war_given_mid",
-    "reliability_bilateral",
-    "reliability_multilateral",
-    "alliance_termination_hazard",
-    "deterrence_rate_ratio",
+    "targeted_rate_post1945",
+    "war_entry_rate_post1945",
+    "p_war_given_mid_post1945",
+    "p_mid_decisive_post1945",
+    "p_mid_stalemate_post1945",
+    "reliability_post1945_bilateral",
+    "reliability_post1945_multilateral",
+    "alliance_termination_hazard_formed_from_1945",
+    "deterrence_rate_ratio_local_ally_post1945",
+    "deterrence_rate_ratio_distant_ally_post1945",
 )
 
 
@@ -283,7 +287,8 @@ def calibrate(
 
     ``initial_design`` points (a scrambled Sobol design over the bounds, plus the
     config's own values, clipped) are evaluated in one run and the best starts
-    Nelder–Mead, which stops after ``max_evaluations`` further runs of one point.
+    Nelder–Mead, restarted from its optimum until a restart stops improving Q; the
+    search stops after ``max_evaluations`` further runs of one point in all.
     ``step`` is the central-difference step as a share of each parameter's range
     (of its log range for a log parameter).
     With ``error_batches`` >= 2 the simulated moments' errors (in W, the standard
@@ -341,18 +346,30 @@ def calibrate(
         say(f"run {obj.runs}: Q = {c:.4g} at {theta.tolist()}")
         return c
 
-    u0 = np.array([q.scale(v) for q, v in zip(parameters, thetas[best], strict=True)])
-    simplex = np.vstack([u0] + [np.clip(u0 + 0.1 * np.eye(p)[i] * (1 if u0[i] < 0.9 else -1),
-                                        0, 1) for i in range(p)])  # fmt: skip
-    res = optimize.minimize(
-        q_of,
-        u0,
-        method="Nelder-Mead",
-        bounds=[(0.0, 1.0)] * p,
-        options={"maxfev": max_evaluations, "xatol": 2e-3, "fatol": 1e-3,
-                 "initial_simplex": simplex},
-    )  # fmt: skip
-    u_hat = np.clip(res.x, 0, 1)
+    u_hat = np.array([q.scale(v) for q, v in zip(parameters, thetas[best], strict=True)])
+    q_hat, left = math.inf, max_evaluations
+    # Nelder–Mead restarted from its own optimum with a fresh simplex (its simplex
+    # can collapse along a ridge, e.g. where two parameters trade off) until a
+    # restart no longer improves Q or the evaluations run out
+    while left > p + 1:
+        simplex = np.vstack([u_hat] + [np.clip(u_hat + 0.1 * np.eye(p)[i]
+                                               * (1 if u_hat[i] < 0.9 else -1), 0, 1)
+                                       for i in range(p)])  # fmt: skip
+        res = optimize.minimize(
+            q_of,
+            u_hat,
+            method="Nelder-Mead",
+            bounds=[(0.0, 1.0)] * p,
+            options={"maxfev": left, "xatol": 2e-3, "fatol": 1e-3,
+                     "initial_simplex": simplex},
+        )  # fmt: skip
+        left -= int(res.nfev)
+        improved = float(res.fun) < q_hat - 1e-3
+        if float(res.fun) < q_hat:
+            q_hat, u_hat = float(res.fun), np.clip(res.x, 0, 1)
+        if not improved:
+            break
+        say(f"Nelder-Mead stopped at Q = {q_hat:.4g}; restarting ({left} evaluations left)")
     theta_hat = np.array([q.unscale(x) for q, x in zip(parameters, u_hat, strict=True)])
 
     # -- at the estimate, and central differences, in one run

@@ -126,43 +126,55 @@ MID_OUTCOMES = {
         "ending in stalemate or compromise (outcome 5, 6)",
         "stalemate or compromise",
     ),
-    # one side prevailed or gave in short of war: a crisis model's yield or back-down
-    "p_mid_decisive": (
-        "outcome",
-        (1, 2, 3, 4, 7),
-        "ending short of war in a victory, a yield or a release (outcome 1-4, 7; hostlev < 5)",
-        "decisive short of war",
-    ),
+}
+
+#: MID 5.0 outcome codes of a dispute whose outcome is known (not 8 'unclear', -9 missing)
+KNOWN_OUTCOMES = (1, 2, 3, 4, 5, 6, 7, 9)
+
+#: the outcome space of a crisis model: shares of the disputes with a known outcome that
+#: ended short of war (hostility level < 5) in ...
+SHORT_OF_WAR = {
+    # ... one side prevailing or giving in: a crisis model's yield or back-down
+    "p_mid_decisive": ((1, 2, 3, 4, 7), "a victory, a yield or a release", "decisive"),
+    # ... neither: a crisis model's stalemate
+    "p_mid_stalemate": ((5, 6), "a stalemate or a compromise", "stalemate or compromise"),
 }
 
 
 def mid_outcome_moments(data_dir: Path) -> dict[str, Moment]:
     """Shares of MIDs reaching war, ending in a yield, or in stalemate/compromise.
 
-    The denominator is every dispute starting in the period (the 17 with a
-    missing outcome included, as in the published counts); binomial errors.
+    For :data:`MID_OUTCOMES` the denominator is every dispute starting in the
+    period (the 17 with a missing outcome included, as in the published counts);
+    for :data:`SHORT_OF_WAR` the disputes whose outcome is known, which a crisis
+    model's outcomes (yield, back-down, stalemate, war) partition. Binomial errors.
     """
     disputes = data.read(data_dir, "mid_disputes")
     out = {}
-    for base, (column, codes, what, short) in MID_OUTCOMES.items():
-        for suffix, first in [("", 1816), ("_post1945", 1946)]:
-            rows = disputes[(disputes.styear >= first) & (disputes.styear <= MID_LAST)]
-            hit = rows[column].isin(codes)
-            if base == "p_mid_decisive":
-                hit &= rows.hostlev < 5
-            hits = int(hit.sum())
+    for suffix, first in [("", 1816), ("_post1945", 1946)]:
+        rows = disputes[(disputes.styear >= first) & (disputes.styear <= MID_LAST)]
+        period = f"{first}-{MID_LAST}"
+        source = "Palmer et al. (2022), COW MID 5.0"
+        for base, (column, codes, what, short) in MID_OUTCOMES.items():
+            hits = int(rows[column].isin(codes).sum())
             est = binomial_proportion(hits, len(rows))
             out[base + suffix] = Moment(
-                est.value,
-                est.se,
-                est.n,
-                f"{first}-{MID_LAST}",
-                "per dispute",
-                f"share of MIDs (by start year) {what}; binomial SE",
-                "Palmer et al. (2022), COW MID 5.0",
+                est.value, est.se, est.n, period, "per dispute",
+                f"share of MIDs (by start year) {what}; binomial SE", source,
                 f"{hits}/{len(rows)} MIDs: {short}",
-            )
-    return out
+            )  # fmt: skip
+        known = rows[rows.outcome.isin(KNOWN_OUTCOMES)]
+        for base, (codes, what, short) in SHORT_OF_WAR.items():
+            hits = int((known.outcome.isin(codes) & (known.hostlev < 5)).sum())
+            est = binomial_proportion(hits, len(known))
+            out[base + suffix] = Moment(
+                est.value, est.se, est.n, period, "per dispute with a known outcome",
+                f"share of MIDs with a known outcome (by start year) ending short of war "
+                f"(hostlev < 5) in {what} (outcome {', '.join(map(str, codes))}); binomial SE",
+                source, f"{hits}/{len(known)} MIDs with a known outcome: {short} short of war",
+            )  # fmt: skip
+    names = [*MID_OUTCOMES, *SHORT_OF_WAR]
+    return {base + suffix: out[base + suffix] for base in names for suffix in ("", "_post1945")}
 
 
 def reliability_moments(data_dir: Path) -> dict[str, Moment]:
