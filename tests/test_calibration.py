@@ -191,9 +191,32 @@ def test_the_written_option_composes_and_sets_the_estimates(tiny_fit, tmp_path):
     assert cfg.political.honour.explicitness == 1.5
 
 
+def test_a_multi_start_keeps_the_best_of_its_optima(monkeypatch):
+    starts: list[tuple[float, ...]] = []
+
+    class StaysPut:  # an optimum where it starts; the second start's is the better one
+        def __init__(self, u0):
+            key = tuple(np.round(u0, 12))
+            if key not in starts:
+                starts.append(key)
+            self.x, self.nfev = np.asarray(u0), 3
+            self.fun = 5.0 if key == starts[0] else 1.0
+
+    monkeypatch.setattr(smm.optimize, "minimize", lambda f, u0, **k: StaysPut(u0))
+    targets = {n: Target(n, 0.1, 0.05) for n in DEFAULT_MOMENTS}
+    fit = calibrate(_cfg(100), TWO, targets, DEFAULT_MOMENTS, max_evaluations=20,
+                    initial_design=4, error_batches=0, starts=2)  # fmt: skip
+    assert len(starts) == 2
+    assert fit.estimate == pytest.approx([q.unscale(u) for q, u in zip(TWO, starts[1], strict=True)])
+    with pytest.raises(ConfigError, match="starts = 9: must be between 1 and"):
+        calibrate(_cfg(100), TWO, targets, DEFAULT_MOMENTS, initial_design=4, starts=9)
+
+
 def test_an_estimate_at_a_bound_is_differenced_inside_the_bounds_and_flagged(monkeypatch):
     class AtLowerBound:
         x = np.zeros(2)
+        fun = 0.0
+        nfev = 1
 
     monkeypatch.setattr(smm.optimize, "minimize", lambda *a, **k: AtLowerBound())
     # resolve.median - 5% of the range would be negative: a config that does not compile

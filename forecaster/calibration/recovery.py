@@ -7,7 +7,8 @@ moments, read from the command in the option's header. Each estimate should lie
 within a few reported standard errors of the value that generated the moments,
 and Hansen's J should look like a draw from its chi-square::
 
-    python -m forecaster.calibration.recovery [--trajectories 2000] [--max-evaluations 300]
+    python -m forecaster.calibration.recovery [--trajectories 2000] [--max-evaluations 360]
+        [--initial-design 32] [--starts 3]
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from forecaster.config import compose, to_spec
 from forecaster.scenario.compile import get_path
 
-from .smm import Fit, Parameter, calibrate, simulated_targets
+from .smm import Fit, Parameter, calibrate, fit_table, simulated_targets
 
 BASE = ["portfolio=historical_world", "cluster=in_process", "sweep=none"]
 PARAM = re.compile(r"--param ([\w.]+)=([-\d.e]+):([-\d.e]+)(:log)?")
@@ -42,7 +43,9 @@ def shipped_setup(option: Path) -> tuple[list[Parameter], list[str]]:
     return parameters, MOMENT.findall(command)
 
 
-def recover(trajectories: int, max_evaluations: int) -> tuple[dict[str, float], Fit]:
+def recover(
+    trajectories: int, max_evaluations: int, initial_design: int, starts: int
+) -> tuple[dict[str, float], Fit]:
     option = Path(str(resources.files("forecaster.conf").joinpath("calibration", "history.yaml")))
     parameters, moments = shipped_setup(option)
     if not parameters or not moments:
@@ -54,6 +57,7 @@ def recover(trajectories: int, max_evaluations: int) -> tuple[dict[str, float], 
     start = compose([*BASE, *run, "run.seed=7", "calibration=none"])
     fit = calibrate(
         start, parameters, targets, moments, max_evaluations=max_evaluations,
+        initial_design=initial_design, starts=starts,
         log=lambda message: print(message, file=sys.stderr),
     )  # fmt: skip
     return truth, fit
@@ -80,11 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m forecaster.calibration.recovery", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--trajectories", type=int, default=2000)
-    parser.add_argument("--max-evaluations", type=int, default=300)
+    parser.add_argument("--max-evaluations", type=int, default=360)
+    parser.add_argument("--initial-design", type=int, default=32)
+    parser.add_argument("--starts", type=int, default=3)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    truth, fit = recover(args.trajectories, args.max_evaluations)
+    truth, fit = recover(args.trajectories, args.max_evaluations, args.initial_design, args.starts)
     print(table(truth, fit))
+    print(fit_table(fit))
     print(f"({fit.simulated:,} trajectories in {time.perf_counter() - started:.0f} s)")
     return 0
 

@@ -282,13 +282,16 @@ def calibrate(
     step: float = 0.05,
     error_batches: int = 10,
     log: Callable[[str], None] | None = None,
+    starts: int = 1,
 ) -> Fit:
     """Estimate ``parameters`` by SMM on ``moments``; see the module docstring.
 
     ``initial_design`` points (a scrambled Sobol design over the bounds, plus the
     config's own values, clipped) are evaluated in one run and the best starts
-    Nelder–Mead, restarted from its optimum until a restart stops improving Q; the
-    search stops after ``max_evaluations`` further runs of one point in all.
+    Nelder–Mead, restarted from its optimum until a restart stops improving Q; with
+    ``starts`` > 1 the search runs from each of the ``starts`` best design points
+    and keeps the best optimum. It stops after ``max_evaluations`` further runs of
+    one point in all, shared among the starts.
     ``step`` is the central-difference step as a share of each parameter's range
     (of its log range for a log parameter).
     With ``error_batches`` >= 2 the simulated moments' errors (in W, the standard
@@ -304,6 +307,10 @@ def calibrate(
     )
     if max_evaluations < 1:
         problems.append(f"max_evaluations = {max_evaluations}: must be >= 1")
+    if starts < 1 or starts > initial_design + 1:
+        problems.append(
+            f"starts = {starts}: must be between 1 and the design's points ({initial_design + 1})"
+        )
     if error_batches == 1 or error_batches < 0:
         problems.append(f"error_batches = {error_batches}: 0 (analytic errors) or >= 2")
     if not 0 < step < 0.5:
@@ -338,6 +345,8 @@ def calibrate(
     ]
 
     # -- Nelder–Mead on [0, 1]^p
+    runs_before = obj.runs
+
     def q_of(u: np.ndarray) -> float:
         theta = np.array([q.unscale(x) for q, x in zip(parameters, np.clip(u, 0, 1), strict=True)])
         sim, _ = obj.simulate(theta)
@@ -346,30 +355,42 @@ def calibrate(
         say(f"run {obj.runs}: Q = {c:.4g} at {theta.tolist()}")
         return c
 
-    u_hat = np.array([q.scale(v) for q, v in zip(parameters, thetas[best], strict=True)])
-    q_hat, left = math.inf, max_evaluations
-    # Nelder–Mead restarted from its own optimum with a fresh simplex (its simplex
-    # can collapse along a ridge, e.g. where two parameters trade off) until a
-    # restart no longer improves Q or the evaluations run out
-    while left > p + 1:
-        simplex = np.vstack([u_hat] + [np.clip(u_hat + 0.1 * np.eye(p)[i]
-                                               * (1 if u_hat[i] < 0.9 else -1), 0, 1)
-                                       for i in range(p)])  # fmt: skip
-        res = optimize.minimize(
-            q_of,
-            u_hat,
-            method="Nelder-Mead",
-            bounds=[(0.0, 1.0)] * p,
-            options={"maxfev": left, "xatol": 2e-3, "fatol": 1e-3,
-                     "initial_simplex": simplex},
-        )  # fmt: skip
-        left -= int(res.nfev)
-        improved = float(res.fun) < q_hat - 1e-3
-        if float(res.fun) < q_hat:
-            q_hat, u_hat = float(res.fun), np.clip(res.x, 0, 1)
-        if not improved:
-            break
-        say(f"Nelder-Mead stopped at Q = {q_hat:.4g}; restarting ({left} evaluations left)")
+    def nelder_mead(u_hat: np.ndarray, budget: int) -> tuple[np.ndarray, float]:
+        """Nelder–Mead restarted from its own optimum with a fresh simplex (a simplex
+        can collapse along a ridge where two parameters trade off) until a restart no
+        longer improves Q or ``budget`` evaluations are spent."""
+        q_hat, left = math.inf, budget
+        while True:
+            simplex = np.vstack([u_hat] + [np.clip(u_hat + 0.1 * np.eye(p)[i]
+                                                   * (1 if u_hat[i] < 0.9 else -1), 0, 1)
+                                           for i in range(p)])  # fmt: skip
+            res = optimize.minimize(
+                q_of,
+                u_hat,
+                method="Nelder-Mead",
+                bounds=[(0.0, 1.0)] * p,
+                options={"maxfev": max(left, 1), "xatol": 2e-3, "fatol": 1e-3,
+                         "initial_simplex": simplex},
+            )  # fmt: skip
+            left -= int(res.nfev)
+            improved = float(res.fun) < q_hat - 1e-3
+            if float(res.fun) < q_hat:
+                q_hat, u_hat = float(res.fun), np.clip(res.x, 0, 1)
+            if not improved or left <= p + 1:
+                break
+            say(f"Nelder-Mead stopped at Q = {q_hat:.4g}; restarting ({left} evaluations left)")
+        return u_hat, q_hat
+
+    # -- from each of the `starts` best design points (a multi-start: Q can have
+    #    several basins), the best optimum wins
+    order = [int(i) for i in np.argsort(costs)[: max(1, min(starts, len(costs)))]]
+    found = []
+    for n, i in enumerate(order):
+        u_start = np.array([q.scale(v) for q, v in zip(parameters, thetas[i], strict=True)])
+        budget = (max_evaluations - obj.runs + runs_before) // (len(order) - n)
+        found.append(nelder_mead(u_start, budget))
+        say(f"start {n + 1} of {len(order)}: Q = {found[-1][1]:.4g}")
+    u_hat = min(found, key=lambda f: f[1])[0]
     theta_hat = np.array([q.unscale(x) for q, x in zip(parameters, u_hat, strict=True)])
 
     # -- at the estimate, and central differences, in one run

@@ -151,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trajectories", type=int, default=2000)
     parser.add_argument("--max-evaluations", type=int, default=60)
     parser.add_argument("--initial-design", type=int, default=8)
+    parser.add_argument(
+        "--starts", type=int, default=1,
+        help="run Nelder-Mead from this many of the best design points and keep the best",
+    )  # fmt: skip
     parser.add_argument("--error-batches", type=int, default=10)
     parser.add_argument(
         "--name", default="fitted", help="the option written: conf/calibration/NAME.yaml"
@@ -176,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         unknown = [o for o in overrides if o.startswith("-")]
         if unknown:
             problems.append(f"unknown options {unknown}: see forecast-calibrate --help")
-        for key in ("trajectories", "max_evaluations", "initial_design"):
+        for key in ("trajectories", "max_evaluations", "initial_design", "starts"):
             if getattr(args, key) < 1:
                 problems.append(f"--{key.replace('_', '-')} = {getattr(args, key)}: must be >= 1")
         if args.error_batches == 1 or args.error_batches < 0:
@@ -248,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         targets,
         moments,
         max_evaluations=args.max_evaluations,
+        starts=args.starts,
         initial_design=args.initial_design,
         error_batches=args.error_batches,
         log=lambda msg: print(msg, flush=True),
