@@ -207,7 +207,8 @@ def test_a_multi_start_keeps_the_best_of_its_optima(monkeypatch):
     fit = calibrate(_cfg(100), TWO, targets, DEFAULT_MOMENTS, max_evaluations=20,
                     initial_design=4, error_batches=0, starts=2)  # fmt: skip
     assert len(starts) == 2
-    assert fit.estimate == pytest.approx([q.unscale(u) for q, u in zip(TWO, starts[1], strict=True)])
+    best = [q.unscale(u) for q, u in zip(TWO, starts[1], strict=True)]
+    assert fit.estimate == pytest.approx(best)
     with pytest.raises(ConfigError, match="starts = 9: must be between 1 and"):
         calibrate(_cfg(100), TWO, targets, DEFAULT_MOMENTS, initial_design=4, starts=9)
 
