@@ -49,6 +49,11 @@ Encoded = tuple[int, tuple[float, float, float]]
 ABSENT: Any = None
 
 
+def required(description: str) -> Any:
+    """A required field: no value is ``ABSENT``, which its own check turns down."""
+    return Field(ABSENT, description=description, json_schema_extra={"required": True})
+
+
 @dataclass(frozen=True)
 class Allowed:
     """What a field accepts, in the words of the docs' tables (``Annotated`` metadata)."""
@@ -210,9 +215,11 @@ def _tag(value: Any) -> str:
     return "<invalid>"
 
 
+def _missing_parameter(value: Any) -> Any:
+    raise problem("missing: every model parameter needs a value or distribution")
+
+
 def _invalid(value: Any) -> Any:
-    if value is None:
-        raise problem("missing: every model parameter needs a value or distribution")
     if isinstance(value, Mapping):
         family = value.get("dist")
         says = f"must be one of {', '.join(FAMILIES)}{did_you_mean(family, FAMILIES)}"
@@ -254,8 +261,11 @@ def parameter(domain: Range, optional: bool = False) -> Any:
     arms: list[Any] = [Annotated[float, Tag("<number>")]]
     arms += [Annotated[m, Tag(f"<{f}>")] for f, m in FAMILY_MODELS.items()]
     arms.append(Annotated[Any, PlainValidator(_invalid), Tag("<invalid>")])
-    if optional:
-        arms.append(Annotated[None, Tag("<none>")])
+    arms.append(
+        Annotated[None, Tag("<none>")]
+        if optional
+        else Annotated[Any, PlainValidator(_missing_parameter), Tag("<none>")]
+    )
     text = "number or distribution" + (" (optional)" if optional else "")
     return Annotated[
         Union[tuple(arms)],  # noqa: UP007 (a union built at run time)
@@ -319,17 +329,16 @@ class State(_Model):
 
     mapping_says = "must be a mapping of the state's data"
 
-    gdp: Annotated[float, PlainValidator(lambda v: _gdp(v)), Allowed("> 0")] = Field(
-        ABSENT, description="GDP, USD bn"
+    gdp: Annotated[float, PlainValidator(lambda v: _gdp(v)), Allowed("> 0")] = required(
+        "GDP, USD bn"
     )
     defense_share: Annotated[
         float,
         PlainValidator(_number(1e-4, 1.0, "in (0, 1] (a share of GDP, not a percentage)")),
         Allowed("(0, 1]"),
-    ] = Field(ABSENT, description="defence spending as a share of GDP (0.02, not 2)")
-    region: Annotated[str, PlainValidator(lambda v: _region(v)), Allowed("any name")] = Field(
-        ABSENT,
-        description="states in one region value each other's security at `same_region` "
+    ] = required("defence spending as a share of GDP (0.02, not 2)")
+    region: Annotated[str, PlainValidator(lambda v: _region(v)), Allowed("any name")] = required(
+        "states in one region value each other's security at `same_region` "
         "and need no power projection to help each other",
     )
     reach: Unit = Field(
@@ -348,8 +357,7 @@ class State(_Model):
         BeforeValidator(lambda v: _targets_mapping(v)),
         Allowed("{state: weight ≥ 0}"),
     ] = Field(
-        ABSENT,
-        description="an adversary's targets and their weights (required for an adversary)",
+        None, description="an adversary's targets and their weights (required for an adversary)"
     )
     growth: parameter(_DOMAIN["fiscal.growth"], optional=True) = Field(  # type: ignore[valid-type]
         None, description="the state's own GDP growth, instead of the shared draw"
@@ -382,12 +390,8 @@ class Exit(_Model):
 
     mapping_says = "must be null or {notice_years, support_threshold}"
 
-    notice_years: Years = Field(
-        ABSENT, description="years below the threshold before a member leaves"
-    )
-    support_threshold: Unit = Field(
-        ABSENT, description="the support below which a member gives notice"
-    )
+    notice_years: Years = required("years below the threshold before a member leaves")
+    support_threshold: Unit = required("the support below which a member gives notice")
 
 
 class Alliance(_Model):
@@ -399,18 +403,18 @@ class Alliance(_Model):
         list[str],
         PlainValidator(lambda v: _members(v)),
         Allowed("≥ 2 distinct non-adversary states"),
-    ] = Field(ABSENT, description="the member states")
+    ] = required("the member states")
     leader: Annotated[str | None, Allowed("a member, or null")] = Field(
-        ABSENT, description="the alliance dissolves if its leader leaves"
+        None, description="the alliance dissolves if its leader leaves"
     )
     obligation: Annotated[
         Literal["defense", "consultation"],
         PlainValidator(_option(OBLIGATIONS)),
         Allowed("`defense` / `consultation`"),
     ] = Field("defense", description="a consultation pact halves the honour probability")
-    explicitness: Unit = Field(ABSENT, description="how clearly the casus foederis is written")
-    interoperability: Unit = Field(
-        ABSENT, description="share of an ally's strength that counts in the target's defence"
+    explicitness: Unit = required("how clearly the casus foederis is written")
+    interoperability: Unit = required(
+        "share of an ally's strength that counts in the target's defence"
     )
     decision: Annotated[
         Literal["consensus", "unilateral"],
@@ -427,7 +431,7 @@ class Alliance(_Model):
     exit: Annotated[
         Exit | None, Allowed("null, or {`notice_years` ≥ 0, `support_threshold` ∈ [0, 1]}")
     ] = Field(
-        ABSENT,
+        None,
         description="a member whose support stays below the threshold for the notice period leaves",
     )
 
@@ -454,7 +458,7 @@ class Interest(_Model):
         ],
         BeforeValidator(_mapping_or_empty("must be {STATE: {STATE: value}}")),
         Allowed("{A: {B: [0, 1]}}"),
-    ] = Field(ABSENT, description="how much A values B's security (directional)")
+    ] = Field(None, description="how much A values B's security (directional)")
 
 
 def _states_mapping(value: Any) -> Any:
