@@ -57,8 +57,7 @@ def model_table(model: type[BaseModel], prefix: str = "") -> str:
 def _config_defaults() -> dict[str, Any]:
     """``run``, ``mechanisms`` and ``output`` as ``conf/config.yaml`` sets them."""
     path = resources.files(CONFIG_MODULE).joinpath("config.yaml")
-    config = OmegaConf.to_container(OmegaConf.create(path.read_text()))
-    assert isinstance(config, dict)
+    config: dict[str, Any] = OmegaConf.to_container(OmegaConf.create(path.read_text()))  # type: ignore[assignment]
     return config
 
 

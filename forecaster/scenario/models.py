@@ -458,7 +458,7 @@ class Interest(_Model):
         ],
         BeforeValidator(_mapping_or_empty("must be {STATE: {STATE: value}}")),
         Allowed("{A: {B: [0, 1]}}"),
-    ] = Field(None, description="how much A values B's security (directional)")
+    ] = Field(ABSENT, description="how much A values B's security (directional)")
 
 
 def _states_mapping(value: Any) -> Any:
