@@ -40,6 +40,10 @@ def problems(spec: dict) -> list[str]:
                                        "'MechanismsConf'); did you mean 'economy'?"),
         (["cluster.n_worker=2"], "did you mean 'n_workers'?"),
         (["run.trajectorie=5"], "did you mean 'trajectories'?"),
+        (["cluster.kind=locl"], "cluster.kind = 'locl': must be one of local, address, slurm, "
+                                "pbs, in_process; did you mean 'local'?"),
+        (["output.formats=[zar]"], "output.formats = 'zar': allowed formats are zarr, netcdf; "
+                                   "did you mean 'zarr'?"),
         (["+portfolio.states.POL.regoin=x"], "portfolio.states.POL.regoin = 'x': unknown key "
             "(allowed: adversary, defense_share, election_period, gdp, growth, reach, region, "
             "support, targets); did you mean 'region'?"),

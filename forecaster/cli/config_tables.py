@@ -39,6 +39,8 @@ def _shown(value: Any) -> str:
         return str(int(value))
     if isinstance(value, list):
         return f"[{', '.join(map(_shown, value))}]"
+    if isinstance(value, dict) and not value:
+        return "{}"
     return str(value)
 
 
@@ -49,7 +51,12 @@ def model_table(model: type[BaseModel], prefix: str = "") -> str:
         allowed = next((m.text for m in info.metadata if isinstance(m, Allowed)), "")
         extra = info.json_schema_extra
         needed = isinstance(extra, dict) and extra.get("required")
-        default = "required" if needed else _shown(info.default)
+        if needed:
+            default = "required"
+        elif info.default_factory is not None:
+            default = _shown(info.default_factory())  # type: ignore[call-arg]
+        else:
+            default = _shown(info.default)
         rows.append(f"| `{prefix}{name}` | {allowed} | {default} | {info.description or ''} |")
     return "\n".join(rows)
 

@@ -20,6 +20,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
 
 from forecaster._version import __version__
+from forecaster.errors import did_you_mean
 
 CONFIG_MODULE = "forecaster.conf"
 CONFIG_PATH = "pkg://forecaster.conf"
@@ -35,6 +36,8 @@ class Check:
     test: Callable[[Any], bool]
     says: str
     each: bool = False
+    #: the allowed values, when they are a list: a bad value is told the closest of them
+    options: tuple[str, ...] = ()
 
 
 def described(
@@ -129,6 +132,7 @@ class OutputConf:
             lambda v: v in OUTPUT_FORMATS,
             f"allowed formats are {', '.join(OUTPUT_FORMATS)}",
             each=True,
+            options=OUTPUT_FORMATS,
         ),
     )
     summary: bool = described("print the summary table")
@@ -152,7 +156,11 @@ class ClusterConf:
 
     kind: str = described(
         "`local`, `address`, `slurm`, `pbs` or `in_process`",
-        check=Check(lambda v: v in CLUSTER_KINDS, f"must be one of {', '.join(CLUSTER_KINDS)}"),
+        check=Check(
+            lambda v: v in CLUSTER_KINDS,
+            f"must be one of {', '.join(CLUSTER_KINDS)}",
+            options=CLUSTER_KINDS,
+        ),
     )
     processes: bool = described(
         "worker processes (one thread each) instead of threads of this process",
@@ -284,7 +292,7 @@ def field_problems(
         value = values.get(f.name, None if f.default is MISSING else f.default)
         says = check.says.format(kind=kind)
         problems += [
-            f"{prefix}.{f.name} = {item!r}: {says}"
+            f"{prefix}.{f.name} = {item!r}: {says}{did_you_mean(item, check.options)}"
             for item in (value if check.each else [value])
             if not check.test(item)
         ]

@@ -324,49 +324,6 @@ def value_at(group: BaseModel, key: str) -> Any:
 _DOMAIN = {p.key: p.range for p in PARAMETERS}
 
 
-class State(_Model):
-    """A state of the portfolio."""
-
-    mapping_says = "must be a mapping of the state's data"
-
-    gdp: Annotated[float, PlainValidator(lambda v: _gdp(v)), Allowed("> 0")] = required(
-        "GDP, USD bn"
-    )
-    defense_share: Annotated[
-        float,
-        PlainValidator(_number(1e-4, 1.0, "in (0, 1] (a share of GDP, not a percentage)")),
-        Allowed("(0, 1]"),
-    ] = required("defence spending as a share of GDP (0.02, not 2)")
-    region: Annotated[str, PlainValidator(lambda v: _region(v)), Allowed("any name")] = required(
-        "states in one region value each other's security at `same_region` "
-        "and need no power projection to help each other",
-    )
-    reach: Unit = Field(
-        0.0, description="share of its strength a state can bring to another region"
-    )
-    election_period: Annotated[
-        float,
-        PlainValidator(_number(0.0, math.inf, ">= 0 (years; 0 = no elections)")),
-        Allowed("0, or ≥ `run.dt_years`"),
-    ] = Field(0.0, description="years between elections; 0 = none")
-    adversary: Annotated[bool, PlainValidator(_boolean), Allowed("true/false")] = Field(
-        False, description="an adversary probes its targets and is no alliance member"
-    )
-    targets: Annotated[
-        dict[str, Weight] | None,
-        BeforeValidator(lambda v: _targets_mapping(v)),
-        Allowed("{state: weight ≥ 0}"),
-    ] = Field(
-        None, description="an adversary's targets and their weights (required for an adversary)"
-    )
-    growth: parameter(_DOMAIN["fiscal.growth"], optional=True) = Field(  # type: ignore[valid-type]
-        None, description="the state's own GDP growth, instead of the shared draw"
-    )
-    support: parameter(_DOMAIN["political.support"], optional=True) = Field(  # type: ignore[valid-type]
-        None, description="the state's own long-run support, instead of the shared draw"
-    )
-
-
 def _gdp(value: Any) -> float:
     if not _is_number(value) or not value > 0:
         raise problem("must be a positive number (USD bn)")
@@ -385,6 +342,53 @@ def _targets_mapping(value: Any) -> Any:
     raise problem("must be {STATE: weight >= 0, ...} (an adversary's targets)")
 
 
+def _members(value: Any) -> list[Any]:
+    if not isinstance(value, list | tuple) or not value:
+        raise problem("must be a list of state names")
+    return list(value)
+
+
+class State(_Model):
+    """A state of the portfolio."""
+
+    mapping_says = "must be a mapping of the state's data"
+
+    gdp: Annotated[float, PlainValidator(_gdp), Allowed("> 0")] = required("GDP, USD bn")
+    defense_share: Annotated[
+        float,
+        PlainValidator(_number(1e-4, 1.0, "in (0, 1] (a share of GDP, not a percentage)")),
+        Allowed("(0, 1]"),
+    ] = required("defence spending as a share of GDP (0.02, not 2)")
+    region: Annotated[str, PlainValidator(_region), Allowed("any name")] = required(
+        "states in one region value each other's security at `same_region` "
+        "and need no power projection to help each other",
+    )
+    reach: Unit = Field(
+        0.0, description="share of its strength a state can bring to another region"
+    )
+    election_period: Annotated[
+        float,
+        PlainValidator(_number(0.0, math.inf, ">= 0 (years; 0 = no elections)")),
+        Allowed("0, or ≥ `run.dt_years`"),
+    ] = Field(0.0, description="years between elections; 0 = none")
+    adversary: Annotated[bool, PlainValidator(_boolean), Allowed("true/false")] = Field(
+        False, description="an adversary probes its targets and is no alliance member"
+    )
+    targets: Annotated[
+        dict[str, Weight] | None,
+        BeforeValidator(_targets_mapping),
+        Allowed("{state: weight ≥ 0}"),
+    ] = Field(
+        None, description="an adversary's targets and their weights (required for an adversary)"
+    )
+    growth: parameter(_DOMAIN["fiscal.growth"], optional=True) = Field(  # type: ignore[valid-type]
+        None, description="the state's own GDP growth, instead of the shared draw"
+    )
+    support: parameter(_DOMAIN["political.support"], optional=True) = Field(  # type: ignore[valid-type]
+        None, description="the state's own long-run support, instead of the shared draw"
+    )
+
+
 class Exit(_Model):
     """An alliance's exit terms."""
 
@@ -401,7 +405,7 @@ class Alliance(_Model):
 
     members: Annotated[
         list[str],
-        PlainValidator(lambda v: _members(v)),
+        PlainValidator(_members),
         Allowed("≥ 2 distinct non-adversary states"),
     ] = required("the member states")
     leader: Annotated[str | None, Allowed("a member, or null")] = Field(
@@ -436,12 +440,6 @@ class Alliance(_Model):
     )
 
 
-def _members(value: Any) -> list[Any]:
-    if not isinstance(value, list | tuple) or not value:
-        raise problem("must be a list of state names")
-    return list(value)
-
-
 class Interest(_Model):
     """How much each state values each other's security."""
 
@@ -458,7 +456,7 @@ class Interest(_Model):
         ],
         BeforeValidator(_mapping_or_empty("must be {STATE: {STATE: value}}")),
         Allowed("{A: {B: [0, 1]}}"),
-    ] = Field(ABSENT, description="how much A values B's security (directional)")
+    ] = Field(default_factory=dict, description="how much A values B's security (directional)")
 
 
 def _states_mapping(value: Any) -> Any:
@@ -481,7 +479,7 @@ class Portfolio(_Model):
 
     mapping_says = "missing: a mapping is required"
 
-    name: str = "scenario"
+    name: Annotated[str, BeforeValidator(str)] = "scenario"
     states: Annotated[dict[str, State], BeforeValidator(_states_mapping)] = ABSENT
     alliances: Annotated[dict[str, Alliance], BeforeValidator(_alliances_mapping)] = ABSENT
     interest: Annotated[Interest, BeforeValidator(lambda v: {} if v is None else v)] = ABSENT
