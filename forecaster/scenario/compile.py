@@ -171,8 +171,13 @@ def validate(spec: Mapping[str, Any]) -> models.Spec:
         Listing every problem found, each naming the key, the value and what
         is allowed.
     """
+    return _validated(_plain(spec))
+
+
+def _validated(spec: Mapping[str, Any]) -> models.Spec:
+    """The validated model of plain mappings (or of groups validated already)."""
     try:
-        return models.Spec.model_validate(_plain(spec))
+        return models.Spec.model_validate(spec)
     except ValidationError as err:
         raise ConfigError(problems_of(err, models.Spec)) from None
 
@@ -224,7 +229,7 @@ def compile_scenario(
                 problems.add(f"sweep.{key}", v, "values must be finite numbers")
     problems.raise_if_any()
 
-    base = validate(spec)
+    base = _validated(spec)
     keys = tuple(grid)
     grid_values = tuple(tuple(float(v) for v in grid[k]) for k in keys)
     combos: Iterable[tuple[float, ...]] = (
@@ -245,7 +250,7 @@ def compile_scenario(
             for k, v in zip(keys, combo, strict=True):
                 row_spec = _with_value(row_spec, k, v)
             try:
-                row = validate({**base_groups(base), **{g: row_spec[g] for g in swept}})
+                row = _validated({**base_groups(base), **{g: row_spec[g] for g in swept}})
             except ConfigError as err:
                 where = ", ".join(f"{k}={v:g}" for k, v in zip(keys, combo, strict=True))
                 raise ConfigError([f"at grid point {where}: {p}" for p in err.problems]) from None
