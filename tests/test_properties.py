@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from numba import njit
 
 from forecaster.engine import Counters, simulate
-from forecaster.errors import Problems
 from forecaster.kernels import samplers
 from forecaster.scenario import compile_scenario
-from forecaster.scenario.distributions import parse, support
+from forecaster.scenario.distributions import support
+from forecaster.scenario.models import ANY_PARAMETER, encode
 from forecaster.testing import consensus_alliance
 
 from .strategies import block_splits, distribution_specs
@@ -41,9 +41,7 @@ def _draws(code, p0, p1, p2, n):
 @settings(max_examples=40, deadline=None)
 @given(distribution_specs)
 def test_draws_stay_inside_the_support_the_validator_assumes(spec):
-    problems = Problems()
-    code, params = parse("p", spec, problems)
-    assert not problems
+    code, params = encode(ANY_PARAMETER.validate_python(spec))
     low, high = support(code, params)
     x = _draws(code, *params, 200)
     assert np.all(np.isfinite(x))

@@ -13,16 +13,16 @@ errors included, exits 2 with one line per problem and no traceback.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException
+from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from forecaster._version import __version__
-from forecaster.errors import ConfigError
+from forecaster.errors import ConfigError, did_you_mean
 
 from .app import forecast_app
 
@@ -40,7 +40,10 @@ def explain(err: Exception) -> str:
         key = getattr(cause, "full_key", None) or lines[0].split("'")[1]
         detail = str(cause).strip().splitlines()[0]
         if "not in struct" in detail or "Key '" in detail:
-            return f"{key}: unknown key ({detail})"
+            parent = getattr(cause, "parent_node", None)
+            known = list(parent) if parent is not None and OmegaConf.is_dict(parent) else []
+            hint = did_you_mean(getattr(cause, "key", key), known)
+            return f"{key}: unknown key ({detail}){hint}"
         return f"{key}: {detail}"
     if "Error merging override" in text and cause is not None:
         override = text.split("Error merging override", 1)[1].split(":")[0].strip()
@@ -55,8 +58,7 @@ def explain(err: Exception) -> str:
             block = text.split("Available options", 1)[1].split("Config search path", 1)[0]
             options = [line.strip() for line in block.splitlines()[1:] if line.strip()]
         allowed = f"available: {', '.join(options)}" if options else "no such config"
-        guess = difflib.get_close_matches(option, options, n=1)
-        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+        hint = did_you_mean(option, options)
         return f"{group or 'config'} = {option!r}: no such option ({allowed}){hint}"
     if cause is not None:
         return f"{_first_line(err)}: {_first_line(cause)}"

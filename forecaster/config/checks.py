@@ -1,5 +1,7 @@
 """Checks of the ``run``, ``output`` and ``cluster`` settings that types cannot express.
 
+Each field's own check sits on its schema field (:mod:`.schema`, ``described``);
+here are the checks that involve several fields, and the calls that apply them.
 Each check returns a list of problems, one line each, naming the key, the value
 and what is allowed; the caller raises one :class:`~forecaster.ConfigError`
 with every problem of a config.
@@ -10,79 +12,45 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
-OUTPUT_FORMATS = ("zarr", "netcdf")
-CLUSTER_KINDS = ("local", "address", "slurm", "pbs", "in_process")
-JOBQUEUE_KINDS = ("slurm", "pbs")
+from .schema import (
+    CLUSTER_KINDS,
+    JOBQUEUE_KINDS,
+    OUTPUT_FORMATS,
+    ClusterConf,
+    OutputConf,
+    RunConf,
+    field_problems,
+)
+
+__all__ = ["CLUSTER_KINDS", "JOBQUEUE_KINDS", "OUTPUT_FORMATS", "cluster_problems", "run_problems"]
 
 
 def run_problems(cfg: DictConfig) -> list[str]:
     """Problems in ``run`` and ``output`` that the schema's types cannot express."""
-    run = cfg.run
-    problems = [
-        f"run.{key} = {run[key]!r}: must be >= 1"
-        for key in ("trajectories", "block_size")
-        if run[key] < 1
-    ]
-    if run.max_trajectories is not None and run.max_trajectories < 1:
-        problems.append(f"run.max_trajectories = {run.max_trajectories!r}: must be >= 1 or null")
-    if run.target_se is not None and not 0 < run.target_se < 0.5:
-        problems.append(f"run.target_se = {run.target_se!r}: must be in (0, 0.5) or null")
-    if not 0 <= run.seed < 2**64:
-        problems.append(f"run.seed = {run.seed!r}: must be an integer in [0, 2**64)")
-    problems += [
-        f"output.formats = {fmt!r}: allowed formats are {', '.join(OUTPUT_FORMATS)}"
-        for fmt in cfg.output.formats
-        if fmt not in OUTPUT_FORMATS
-    ]
-    return problems
+    run: dict[str, Any] = OmegaConf.to_container(cfg.run, resolve=True)  # type: ignore[assignment]
+    output: dict[str, Any] = OmegaConf.to_container(cfg.output, resolve=True)  # type: ignore[assignment]
+    return field_problems("run", RunConf, run) + field_problems("output", OutputConf, output)
 
 
 def cluster_problems(cluster: Mapping[str, Any] | None) -> list[str]:
     """What is wrong with a ``cluster`` config (empty when it is usable)."""
     cluster = cluster or {}
-    kind = cluster.get("kind")
-    if kind not in CLUSTER_KINDS:
-        return [f"cluster.kind = {kind!r}: must be one of {', '.join(CLUSTER_KINDS)}"]
-    problems = []
-    if kind == "local":
-        n = cluster.get("n_workers")
-        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-            problems.append(f"cluster.n_workers = {n!r}: must be a positive integer or null")
-        if not isinstance(cluster.get("processes", False), bool):
-            problems.append(f"cluster.processes = {cluster.get('processes')!r}: must be true or "
-                            "false (false: worker threads in this process)")  # fmt: skip
-    if kind == "address":
-        address = cluster.get("address")
-        if not isinstance(address, str) or "://" not in address:
-            problems.append(
-                f"cluster.address = {address!r}: must be a scheduler address like tcp://host:8786"
-            )
-        timeout = cluster.get("timeout", 10)
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-            problems.append(f"cluster.timeout = {timeout!r}: must be a number of seconds > 0")
-    dashboard = cluster.get("dashboard_address")
-    if dashboard is not None and (not isinstance(dashboard, str) or ":" not in dashboard):
-        problems.append(f"cluster.dashboard_address = {dashboard!r}: must be host:port "
-                        "(port 0: any free port) or null for no dashboard")  # fmt: skip
+    kinds = field_problems("cluster", ClusterConf, cluster, names=("kind",))
+    if kinds:
+        return kinds
+    kind = cluster["kind"]
+    problems = field_problems("cluster", ClusterConf, cluster, kind=kind)
     if kind in JOBQUEUE_KINDS:
         problems += _jobqueue_problems(cluster)
     return problems
 
 
 def _jobqueue_problems(cluster: Mapping[str, Any]) -> list[str]:
+    """The scaling of a batch cluster (``n_jobs`` or ``adaptive``), and its extra."""
     problems = []
     kind = cluster["kind"]
-    cores = cluster.get("cores")
-    if isinstance(cores, bool) or not isinstance(cores, int) or cores < 1:
-        problems.append(f"cluster.cores = {cores!r}: must be a positive integer (cores per job)")
-    problems += [
-        f"cluster.{key} = {cluster.get(key)!r}: required for {kind}, "
-        "e.g. memory: 64GB, walltime: '02:00:00'"
-        for key in ("memory", "walltime")
-        if not isinstance(cluster.get(key), str) or not cluster.get(key)
-    ]
     n_jobs = cluster.get("n_jobs")
     adaptive = cluster.get("adaptive")
     if adaptive is None:
