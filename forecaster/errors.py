@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Tag, ValidationError
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 #: the error type of a problem in the house words (its context: ``allowed``, maybe ``shown``)
 HOUSE = "house"
@@ -83,17 +83,35 @@ def problem(allowed: str, shown: object = _NOT_SHOWN) -> PydanticCustomError:
     return PydanticCustomError(HOUSE, "{allowed}", context)
 
 
-def raise_problems(title: str, found: Sequence[tuple[tuple[str | int, ...], object, str]]) -> None:
-    """Raise every ``(loc, value, allowed)`` of ``found`` at once (a validator's several problems).
+def raise_problems(
+    title: str,
+    found: Sequence[tuple[tuple[str | int, ...], object, str]],
+    also: ValidationError | None = None,
+) -> None:
+    """Raise every ``(loc, value, allowed)`` of ``found`` at once (a validator's several
+    problems), after the errors of ``also`` when given (both reported together).
 
     Raised inside a validator, pydantic reports each at ``loc`` below the validated node.
     """
-    if found:
-        details = [
-            InitErrorDetails(type=problem(allowed, value), loc=loc, input=value)
-            for loc, value, allowed in found
-        ]
-        raise ValidationError.from_exception_data(title, details)
+    if not found:
+        return
+    details = [_detail(error) for error in also.errors()] if also is not None else []
+    details += [
+        InitErrorDetails(type=problem(allowed, value), loc=loc, input=value)
+        for loc, value, allowed in found
+    ]
+    raise ValidationError.from_exception_data(title, details)
+
+
+def _detail(error: ErrorDetails) -> InitErrorDetails:
+    """An error pydantic reported, as it can be raised again."""
+    kind: str | PydanticCustomError = error["type"]
+    if kind == HOUSE:
+        kind = PydanticCustomError(HOUSE, "{allowed}", error.get("ctx") or {})
+    detail = InitErrorDetails(type=kind, loc=error["loc"], input=error["input"])
+    if "ctx" in error and kind != HOUSE and not isinstance(kind, PydanticCustomError):
+        detail["ctx"] = error["ctx"]
+    return detail
 
 
 def problems_of(err: ValidationError, root: type[BaseModel] | None = None) -> list[str]:

@@ -161,6 +161,20 @@ def test_cross_references_are_checked(change, line):
     assert problems(_pact(change)) == [line]
 
 
+def test_a_portfolio_reports_its_fields_and_cross_references_together():
+    def change(p):
+        p["states"]["PATRON"]["gdp"] = -1
+        p["alliances"]["pact"]["leader"] = "RIVAL"
+        p["alliances"]["pact"]["explicitness"] = 2
+
+    assert problems(_pact(change)) == [
+        "portfolio.states.PATRON.gdp = -1: must be a positive number (USD bn)",
+        "portfolio.alliances.pact.explicitness = 2: must be in [0, 1]",
+        "portfolio.alliances.pact.leader = 'RIVAL': must be one of the members "
+        "(PATRON, CLIENT) or null",
+    ]
+
+
 def test_the_election_period_is_checked_against_the_clock():
     spec = bilateral_pact()
     spec["portfolio"]["states"]["CLIENT"]["election_period"] = 0.1

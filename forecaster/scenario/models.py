@@ -25,9 +25,11 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    ModelWrapValidatorHandler,
     PlainValidator,
     Tag,
     TypeAdapter,
+    ValidationError,
     create_model,
     model_validator,
 )
@@ -484,17 +486,81 @@ class Portfolio(_Model):
     alliances: Annotated[dict[str, Alliance], BeforeValidator(_alliances_mapping)] = ABSENT
     interest: Annotated[Interest, BeforeValidator(lambda v: {} if v is None else v)] = ABSENT
 
-    @model_validator(mode="after")
-    def _cross_references(self) -> Portfolio:
-        found = [*_target_problems(self), *_alliance_problems(self), *_pair_problems(self)]
+    @model_validator(mode="wrap")
+    @classmethod
+    def _cross_references(cls, data: Any, handler: ModelWrapValidatorHandler[Portfolio]) -> Any:
+        """The cross-references, read from the input as given, so that they are reported
+        together with the problems of the fields they refer to."""
+        view = _Entries.of(data)
+        found = (
+            [*_target_problems(view), *_alliance_problems(view), *_pair_problems(view)]
+            if view is not None
+            else []
+        )
+        try:
+            model = handler(data)
+        except ValidationError as err:
+            raise_problems("portfolio", found, also=err)
+            raise
         raise_problems("portfolio", found)
-        return self
+        return model
 
 
 Found = list[tuple[tuple[str | int, ...], object, str]]
 
 
-def _target_problems(portfolio: Portfolio) -> Found:
+@dataclass(frozen=True)
+class _Entries:
+    """What the cross-references read of a portfolio, taken from the raw input: a
+    state's ``adversary`` and ``targets``, an alliance's ``members`` and ``leader``,
+    the interest ``pairs``; anything malformed reads as absent (its own field
+    check reports it)."""
+
+    states: dict[str, Any]
+    alliances: dict[str, Any]
+    interest: Any
+
+    @classmethod
+    def of(cls, data: Any) -> _Entries | None:
+        """The entries, or ``None`` where the states themselves are unusable (not a
+        mapping, none, or too many: then nothing can refer to them)."""
+
+        def mapping(value: Any) -> Mapping[Any, Any]:
+            return value if isinstance(value, Mapping) else {}
+
+        portfolio = mapping(data)
+        if not 0 < len(mapping(portfolio.get("states"))) <= layout.MAX_STATES:
+            return None
+        states = {
+            str(name): _Entry(
+                adversary=mapping(raw).get("adversary") is True,
+                targets=dict(mapping(mapping(raw).get("targets"))),
+            )
+            for name, raw in mapping(portfolio.get("states")).items()
+        }
+        alliances = {}
+        for name, raw in mapping(portfolio.get("alliances")).items():
+            members = mapping(raw).get("members")
+            alliances[str(name)] = _Entry(
+                members=list(members) if isinstance(members, list | tuple) else [],
+                leader=mapping(raw).get("leader"),
+            )
+        pairs = {
+            i: dict(row) if isinstance(row, Mapping) else {}
+            for i, row in mapping(mapping(portfolio.get("interest")).get("pairs")).items()
+        }
+        return cls(states, alliances, _Entry(pairs=pairs))
+
+
+class _Entry:
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
+
+    def __getattr__(self, name: str) -> Any:  # a field the input did not give
+        return None
+
+
+def _target_problems(portfolio: Portfolio | _Entries) -> Found:
     found: Found = []
     states = portfolio.states
     for name, state in states.items():
@@ -524,7 +590,7 @@ def _target_problems(portfolio: Portfolio) -> Found:
     return found
 
 
-def _alliance_problems(portfolio: Portfolio) -> Found:
+def _alliance_problems(portfolio: Portfolio | _Entries) -> Found:
     found: Found = []
     states = portfolio.states
     for name in portfolio.alliances:
@@ -554,7 +620,7 @@ def _alliance_problems(portfolio: Portfolio) -> Found:
     return found
 
 
-def _pair_problems(portfolio: Portfolio) -> Found:
+def _pair_problems(portfolio: Portfolio | _Entries) -> Found:
     found: Found = []
     states = portfolio.states
     for i_name, row in portfolio.interest.pairs.items():
