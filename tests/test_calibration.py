@@ -205,12 +205,15 @@ def test_a_multi_start_keeps_the_best_of_its_optima(monkeypatch):
     monkeypatch.setattr(smm.optimize, "minimize", lambda f, u0, **k: StaysPut(u0))
     targets = {n: Target(n, 0.1, 0.05) for n in DEFAULT_MOMENTS}
     fit = calibrate(_cfg(100), TWO, targets, DEFAULT_MOMENTS, max_evaluations=20,
-                    initial_design=4, error_batches=0, starts=2)  # fmt: skip
+                    initial_design=4, error_batches=0, starts=2,
+                    method="nelder-mead")  # fmt: skip
     assert len(starts) == 2
     best = [q.unscale(u) for q, u in zip(TWO, starts[1], strict=True)]
     assert fit.estimate == pytest.approx(best)
-    with pytest.raises(ConfigError, match="starts = 9: must be between 1 and"):
-        calibrate(_cfg(100), TWO, targets, DEFAULT_MOMENTS, initial_design=4, starts=9)
+    with pytest.raises(ConfigError, match="starts = 9: must be between 1 and") as err:
+        calibrate(_cfg(100), TWO, targets, DEFAULT_MOMENTS, initial_design=4, starts=9,
+                  method="newton")  # fmt: skip
+    assert "method = 'newton': must be one of trf, nelder-mead" in str(err.value)
 
 
 def test_an_estimate_at_a_bound_is_differenced_inside_the_bounds_and_flagged(monkeypatch):
@@ -224,7 +227,7 @@ def test_an_estimate_at_a_bound_is_differenced_inside_the_bounds_and_flagged(mon
     params = [Parameter("threat.resolve.median", 0.001, 1.0), TWO[1]]
     targets = {n: Target(n, 0.1, 0.05) for n in DEFAULT_MOMENTS}
     fit = calibrate(_cfg(100), params, targets, DEFAULT_MOMENTS, max_evaluations=1,
-                    initial_design=1, error_batches=0)  # fmt: skip
+                    initial_design=1, error_batches=0, method="nelder-mead")  # fmt: skip
     assert fit.estimate.tolist() == [0.001, 0.1]
     assert fit.jacobian.shape == (len(DEFAULT_MOMENTS), 2)  # the points compiled and ran
     assert np.isfinite(fit.se).all()  # moments without events there are left out of G

@@ -9,9 +9,11 @@ where ``se_sim`` are the simulated moments' Monte Carlo errors at the starting
 point (fixed during the search, so that Q is a fixed function of θ). Every
 evaluation is one :func:`forecaster.run` with design points, on the same seed and
 trajectories (common random numbers: the engine's keyed randomness gives every
-point the same shocks, so Q moves with θ, not with noise). The search is
-Nelder–Mead (scipy.optimize) on the parameters scaled to [0, 1] by their bounds,
-started from the best point of a space-filling design evaluated in one run.
+point the same shocks, so Q moves with θ, not with noise). The search runs on
+the parameters scaled to [0, 1] by their bounds (or log bounds), from the best
+points of a space-filling design evaluated in one run: trust-region least
+squares on the weighted residuals (scipy.optimize.least_squares, ``trf``; each
+Jacobian is p forward differences simulated in one run), or Nelder–Mead.
 
 Errors: G = ∂m_sim/∂θ by central differences at θ̂ (one run of 2p points) and
 Var(θ̂) = (Gᵀ W G)⁻¹ with W re-evaluated at θ̂. Because W already adds each
@@ -60,6 +62,14 @@ DEFAULT_MOMENTS = (
     "deterrence_rate_ratio_local_ally_post1945",
     "deterrence_rate_ratio_distant_ally_post1945",
 )
+
+
+#: the local searches: trust-region least squares (scipy ``least_squares``, ``trf``) on
+#: the weighted residuals, or Nelder–Mead on Q
+METHOD_NAMES = {"trf": "trust-region least squares", "nelder-mead": "Nelder-Mead"}
+METHODS = tuple(METHOD_NAMES)
+#: forward-difference step of the trust-region search's Jacobian, as a share of each range
+DIFF_STEP = 0.02
 
 
 @dataclass(frozen=True)
@@ -194,6 +204,7 @@ class Fit:
     simulated: int
     seconds: float
     history: list[tuple[list[float], float]] = field(default_factory=list)
+    method: str = "trf"
 
     def values(self) -> dict[str, float]:
         return {p.path: float(v) for p, v in zip(self.parameters, self.estimate, strict=True)}
@@ -283,15 +294,18 @@ def calibrate(
     error_batches: int = 10,
     log: Callable[[str], None] | None = None,
     starts: int = 1,
+    method: str = "trf",
 ) -> Fit:
     """Estimate ``parameters`` by SMM on ``moments``; see the module docstring.
 
     ``initial_design`` points (a scrambled Sobol design over the bounds, plus the
     config's own values, clipped) are evaluated in one run and the best starts
-    Nelder–Mead, restarted from its optimum until a restart stops improving Q; with
-    ``starts`` > 1 the search runs from each of the ``starts`` best design points
-    and keeps the best optimum. It stops after ``max_evaluations`` further runs of
-    one point in all, shared among the starts.
+    a local search: ``method="trf"``, trust-region least squares on the weighted
+    residuals (each Jacobian p forward differences in one run), or
+    ``"nelder-mead"``, restarted from its optimum until a restart stops improving
+    Q. With ``starts`` > 1 the search runs from each of the ``starts`` best design
+    points and keeps the best optimum. The searches simulate at most
+    ``max_evaluations`` points in all, shared among the starts.
     ``step`` is the central-difference step as a share of each parameter's range
     (of its log range for a log parameter).
     With ``error_batches`` >= 2 the simulated moments' errors (in W, the standard
@@ -307,6 +321,8 @@ def calibrate(
     )
     if max_evaluations < 1:
         problems.append(f"max_evaluations = {max_evaluations}: must be >= 1")
+    if method not in METHODS:
+        problems.append(f"method = {method!r}: must be one of {', '.join(METHODS)}")
     if starts < 1 or starts > initial_design + 1:
         problems.append(
             f"starts = {starts}: must be between 1 and the design's points ({initial_design + 1})"
@@ -344,8 +360,8 @@ def calibrate(
         (t.tolist(), float(c)) for t, c in zip(thetas, costs, strict=True)
     ]
 
-    # -- Nelder–Mead on [0, 1]^p
-    runs_before = obj.runs
+    # -- the local search on [0, 1]^p; the budget counts simulated points
+    points_before = obj.points
 
     def q_of(u: np.ndarray) -> float:
         theta = np.array([q.unscale(x) for q, x in zip(parameters, np.clip(u, 0, 1), strict=True)])
@@ -381,14 +397,52 @@ def calibrate(
             say(f"Nelder-Mead stopped at Q = {q_hat:.4g}; restarting ({left} evaluations left)")
         return u_hat, q_hat
 
+    def theta_of(u: np.ndarray) -> np.ndarray:
+        return np.array([q.unscale(x) for q, x in zip(parameters, np.clip(u, 0, 1), strict=True)])
+
+    def residuals(sim: np.ndarray) -> np.ndarray:
+        """sqrt(W) (m_sim - m_hist) per row of ``sim``; a NaN moment as 10 SEs off."""
+        assert obj.weights is not None
+        r = (sim - obj.hist) * np.sqrt(obj.weights)
+        return np.where(np.isnan(r), 10.0, r)
+
+    def trust_region(u_start: np.ndarray, budget: int) -> tuple[np.ndarray, float]:
+        """Trust-region least squares on the weighted residuals (scipy's ``trf``, within
+        the bounds); each Jacobian is p forward differences of ``DIFF_STEP`` in one run."""
+        last: dict[bytes, np.ndarray] = {}
+
+        def fun(u: np.ndarray) -> np.ndarray:
+            theta = theta_of(u)
+            sim, _ = obj.simulate(theta)
+            r = residuals(sim)[0]
+            last[u.tobytes()] = r
+            c = float(r @ r)
+            history.append((theta.tolist(), c))
+            say(f"run {obj.runs}: Q = {c:.4g} at {theta.tolist()}")
+            return r
+
+        def jac(u: np.ndarray) -> np.ndarray:
+            r0 = last[u.tobytes()] if u.tobytes() in last else fun(u)
+            h = np.where(u + DIFF_STEP <= 1.0, DIFF_STEP, -DIFF_STEP)
+            shifted = u + np.diag(h)
+            sims, _ = obj.simulate(np.array([theta_of(row) for row in shifted]))
+            return (residuals(sims) - r0).T / h
+
+        res = optimize.least_squares(
+            fun, u_start, jac=jac, bounds=(0.0, 1.0), method="trf",
+            max_nfev=max(budget // (p + 1), 1), xtol=1e-3, ftol=1e-4,
+        )  # fmt: skip
+        return np.clip(res.x, 0, 1), float(2 * res.cost)
+
+    search = {"trf": trust_region, "nelder-mead": nelder_mead}[method]
     # -- from each of the `starts` best design points (a multi-start: Q can have
     #    several basins), the best optimum wins
     order = [int(i) for i in np.argsort(costs)[: max(1, min(starts, len(costs)))]]
     found = []
     for n, i in enumerate(order):
         u_start = np.array([q.scale(v) for q, v in zip(parameters, thetas[i], strict=True)])
-        budget = (max_evaluations - obj.runs + runs_before) // (len(order) - n)
-        found.append(nelder_mead(u_start, budget))
+        budget = (max_evaluations - obj.points + points_before) // (len(order) - n)
+        found.append(search(u_start, budget))
         say(f"start {n + 1} of {len(order)}: Q = {found[-1][1]:.4g}")
     u_hat = min(found, key=lambda f: f[1])[0]
     theta_hat = np.array([q.unscale(x) for q, x in zip(parameters, u_hat, strict=True)])
@@ -444,6 +498,7 @@ def calibrate(
         simulated=obj.simulated,
         seconds=time.perf_counter() - started,
         history=history,
+        method=method,
     )
 
 
@@ -509,7 +564,8 @@ def write_option(fit: Fit, path: str | Path, command: str, date: str) -> Path:
         f"# Calibrated parameters: forecast-calibrate, {date}",
         f"#   command: {command}",
         "#   method: simulated method of moments, W = diag(1/(se_hist^2 + se_sim^2)),",
-        f"#           Nelder-Mead on common random numbers, {fit.trajectories} trajectories",
+        f"#           {METHOD_NAMES[fit.method]} on common random numbers, "
+        f"{fit.trajectories} trajectories",
         "#           a point; SE = sqrt(diag((G'WG)^-1)), G by central differences",
         "#   estimates (SE):",
     ]

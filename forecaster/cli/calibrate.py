@@ -35,6 +35,7 @@ from forecaster.api import check, run
 from forecaster.calibration.moments import ESTIMATORS, portfolio_problems, simulated_moments
 from forecaster.calibration.smm import (
     DEFAULT_MOMENTS,
+    METHODS,
     Fit,
     Parameter,
     Target,
@@ -149,11 +150,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="a moment to report but not fit (default: every other moment "
                         "of the file that has a simulated estimator)")  # fmt: skip
     parser.add_argument("--trajectories", type=int, default=2000)
-    parser.add_argument("--max-evaluations", type=int, default=60)
+    parser.add_argument(
+        "--max-evaluations", type=int, default=60,
+        help="at most this many points simulated by the local search (all starts)",
+    )  # fmt: skip
     parser.add_argument("--initial-design", type=int, default=8)
     parser.add_argument(
+        "--method", choices=METHODS, default="trf",
+        help="the local search: trust-region least squares (trf) or Nelder-Mead",
+    )  # fmt: skip
+    parser.add_argument(
         "--starts", type=int, default=1,
-        help="run Nelder-Mead from this many of the best design points and keep the best",
+        help="run the local search from this many of the best design points; keep the best",
     )  # fmt: skip
     parser.add_argument("--error-batches", type=int, default=10)
     parser.add_argument(
@@ -237,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = design + args.max_evaluations + 2 * p + 1 + batch_sets + (2 if args.report else 0)
     print(
         f"cost: at most {design} design points (one run) + {args.max_evaluations} "
-        f"Nelder-Mead evaluations + {2 * p + 1} difference points (one run)"
+        f"search points + {2 * p + 1} difference points (one run)"
         + (f" + {batch_sets} x {args.error_batches} error batches" if batch_sets else "")
         + (" + 2 report points" if args.report else "")
         + f": about {runs} x {args.trajectories:,} = {runs * args.trajectories:,} "
@@ -253,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         moments,
         max_evaluations=args.max_evaluations,
         starts=args.starts,
+        method=args.method,
         initial_design=args.initial_design,
         error_batches=args.error_batches,
         log=lambda msg: print(msg, flush=True),
