@@ -94,6 +94,8 @@ def raise_problems(
     Raised inside a validator, pydantic reports each at ``loc`` below the validated node.
     """
     if not found:
+        if also is not None:
+            raise also
         return
     details = [_detail(error) for error in also.errors()] if also is not None else []
     details += [

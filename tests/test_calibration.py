@@ -112,9 +112,10 @@ def test_a_log_parameter_searches_log_values():
     q = Parameter("threat.defender_resolve.median", 1.0, 1000.0, log=True)
     assert q.unscale(0.5) == pytest.approx(math.sqrt(1000.0))
     assert q.scale(10.0) == pytest.approx(1 / 3)
-    assert calibrate_cli._parse_param("threat.scale=0.5:2:log").log
+    assert Parameter.parse("threat.scale=0.5:2:log").log
+    assert Parameter.parse("threat.scale=1E-3:2") == Parameter("threat.scale", 0.001, 2.0)
     with pytest.raises(ConfigError, match="low:high:log"):
-        calibrate_cli._parse_param("threat.scale=0.5:2:ln")
+        Parameter.parse("threat.scale=0.5:2:ln")
 
 
 def test_a_bad_parameter_or_moment_is_one_clear_error_before_any_run(monkeypatch):

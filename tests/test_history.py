@@ -214,29 +214,37 @@ def test_a_war_participation_is_distant_when_no_opponent_shares_its_region(tmp_p
     dyads = [(1, 2, 731, 1950), (1, 2, 710, 1951), (1, 732, 731, 1950), (1, 731, 2, 1950),
              (1, 731, 732, 1950), (1, 710, 2, 1951), (1, 710, 732, 1951),
              (2, 645, 690, 1990), (2, 645, 200, 1991), (2, 690, 645, 1990), (2, 200, 645, 1991),
-             (3, 200, 220, 1900), (3, 220, 200, 1900)]  # fmt: skip
+             (3, 200, 220, 1900), (3, 220, 200, 1900),
+             (4, 200, 640, 1974), (4, 640, 200, 1974)]  # fmt: skip
     columns = ["warnum", "ccode1", "ccode2", "year"]
     _write(tmp_path, "war_dyads", pd.DataFrame(dyads, columns=columns))
+    # War 4 (1974): Britain (Europe) against Turkey (Middle East) alone: a war between
+    # two regions, in which neither side intervenes in the other's local war.
     parts = data.war_participations(tmp_path)
-    assert set(parts.loc[parts.distant, "ccode"]) == {2, 200}
+    distant = parts[parts.distant]
+    assert set(zip(distant.warnum, distant.ccode, strict=True)) == {(1, 2), (2, 200)}
     assert parts.set_index(["warnum", "ccode"]).loc[(1, 710), "year"] == 1951
     moments = distant_war_moments(tmp_path)
     post = moments["war_participation_distant_post1945"]
-    assert post.value == pytest.approx(2 / 7) and post.n == 7
-    # cluster-robust by war: war 1 has 1 of 4, war 2 1 of 3
-    expected = clustered_proportion([1, 0, 0, 0, 1, 0, 0], [1, 1, 1, 1, 2, 2, 2])
+    assert post.value == pytest.approx(2 / 9) and post.n == 9
+    # cluster-robust by war: war 1 has 1 of 4, war 2 1 of 3, war 4 0 of 2
+    expected = clustered_proportion([1, 0, 0, 0, 1, 0, 0, 0, 0], [1, 1, 1, 1, 2, 2, 2, 4, 4])
     assert post.se == pytest.approx(expected.se)
-    assert moments["war_participation_distant"].value == pytest.approx(2 / 9)
+    assert moments["war_participation_distant"].value == pytest.approx(2 / 11)
 
 
 def test_a_defence_ally_is_local_when_it_is_from_the_states_own_region(tmp_path):
-    # 1960: Japan (740) allied with the USA (2) only -> distant; the UK (200) with the
-    # USA and France (220) -> local; a consultation pact (Japan-Korea) does not count.
-    pairs = [(740, 2, 1960, 1), (740, 732, 1960, 0), (200, 2, 1960, 1), (200, 220, 1960, 1)]
+    # Directed pairs: ccode1 is obliged to defend ccode2. 1960: the USA (2) defends Japan
+    # (740), Japan not the USA -> Japan has a distant ally, the USA none; the USA and
+    # France (220) defend the UK (200) -> local; a consultation pact does not count.
+    pairs = [(2, 740, 1960, 1), (740, 2, 1960, 0), (732, 740, 1960, 0),
+             (2, 200, 1960, 1), (220, 200, 1960, 1)]  # fmt: skip
     columns = ["ccode1", "ccode2", "year", "atop_defense"]
     _write(tmp_path, "atop_pairs", pd.DataFrame(pairs, columns=columns))
     where = data.defence_ally_location_years(tmp_path).set_index(["ccode", "year"]).local
     assert where.to_dict() == {(200, 1960): True, (740, 1960): False}
+    protected = set(map(tuple, data.defence_pact_years(tmp_path).to_numpy()))
+    assert protected == {(740, 1960), (200, 1960)}  # the guarantor is not protected
 
 
 def test_cow_regions_follow_the_country_code_ranges():

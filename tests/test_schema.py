@@ -175,6 +175,35 @@ def test_a_portfolio_reports_its_fields_and_cross_references_together():
     ]
 
 
+MALFORMED = [
+    # (change, the one problem reported): no crash, no second line about the same input
+    (lambda p: p["alliances"]["pact"].update(members=[["PATRON"], "CLIENT"]), "members"),
+    (lambda p: p["alliances"]["pact"].update(members=[{"a": 1}, "CLIENT"]), "members"),
+    (lambda p: p["alliances"]["pact"].update(leader=["PATRON"]), "leader"),
+    (lambda p: p["alliances"]["pact"].update(leader=3), "leader"),
+    (lambda p: p["alliances"].update(pact=5), "pact"),
+    (lambda p: p["alliances"]["pact"].update(members="PATRON"), "members"),
+    (lambda p: p["states"]["RIVAL"].update(targets=["CLIENT"]), "targets"),
+    (lambda p: p["states"]["RIVAL"].update(adversary="yes"), "adversary"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("change", "field"), MALFORMED, ids=[m[1] for m in MALFORMED])
+def test_a_malformed_value_is_one_problem_and_no_crash(change, field):
+    found = problems(_pact(change))
+    assert len(found) == 1, found
+    assert found[0].split(" = ")[0].split(".")[-1] == field
+
+
+def test_a_member_named_twice_is_listed_twice_whether_or_not_it_is_a_state():
+    found = problems(_pact(lambda p: p["alliances"]["pact"].update(
+        members=["PATRON", "CLIENT", "NARNIA", "NARNIA"])))  # fmt: skip
+    assert found == [
+        "portfolio.alliances.pact.members = 'NARNIA': is not a state of the portfolio",
+        "portfolio.alliances.pact.members = 'NARNIA': is listed twice",
+    ]
+
+
 def test_the_election_period_is_checked_against_the_clock():
     spec = bilateral_pact()
     spec["portfolio"]["states"]["CLIENT"]["election_period"] = 0.1

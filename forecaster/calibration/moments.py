@@ -20,7 +20,7 @@ horizon in years:
 ``war_entry_rate``                 mean over all states of 1 − exp(−entries/H)
 ``p_war_given_mid``                Σ wars as target / Σ crises, over states
 ``p_mid_decisive``                 Σ (yields + back-downs) / Σ crises
-``p_mid_stalemate_or_compromise``  Σ stalemates / Σ crises
+``p_mid_stalemate…``               Σ stalemates / Σ crises
 ``war_participation_distant``      Σ war entries of states in regions where no
                                    adversary lives / Σ war entries (every
                                    adversary must target only its own region)
@@ -321,11 +321,13 @@ def _deterrence_weights(
     or without any defence pact (unexposed), as in the history's estimator.
     """
     pact = world.allies("defense")
-    units = world.potential_targets & (world.allies(kind) | ~pact)
+    targets = world.potential_targets
+    units = targets & (world.allies(kind) | ~pact)
     exposed = pact[units]
-    cap = world.capability[units]
-    edges = np.quantile(cap, np.linspace(0, 1, 11))[1:-1] if units.any() else np.array([])
-    stratum = np.searchsorted(edges, cap, side="right")
+    # deciles among all potential targets, as the history's among all state-years
+    all_cap = world.capability[targets]
+    edges = np.quantile(all_cap, np.linspace(0, 1, 11))[1:-1] if targets.any() else np.array([])
+    stratum = np.searchsorted(edges, world.capability[units], side="right")
     a = np.zeros(units.sum())  # numerator weight of each unit (exposed: n0_k / N_k)
     b = np.zeros(units.sum())  # denominator weight (unexposed: n1_k / N_k)
     for k in np.unique(stratum):

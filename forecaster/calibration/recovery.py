@@ -14,7 +14,7 @@ and Hansen's J should look like a draw from its chi-square::
 from __future__ import annotations
 
 import argparse
-import re
+import shlex
 import sys
 import time
 from importlib import resources
@@ -26,8 +26,6 @@ from forecaster.scenario.compile import get_path
 from .smm import Fit, Parameter, calibrate, fit_table, simulated_targets
 
 BASE = ["portfolio=historical_world", "cluster=in_process", "sweep=none"]
-PARAM = re.compile(r"--param ([\w.]+)=([-\d.e]+):([-\d.e]+)(:log)?")
-MOMENT = re.compile(r"--moment (\w+)")
 
 
 def shipped_setup(option: Path) -> tuple[list[Parameter], list[str]]:
@@ -36,11 +34,18 @@ def shipped_setup(option: Path) -> tuple[list[Parameter], list[str]]:
         (line for line in option.read_text().splitlines() if line.startswith("#   command:")),
         "",
     )
-    parameters = [
-        Parameter(path, float(low), float(high), log=bool(log))
-        for path, low, high, log in PARAM.findall(command)
-    ]
-    return parameters, MOMENT.findall(command)
+    words = shlex.split(command.partition("command:")[2].partition("(written")[0])
+    parameters, moments = [], []
+    for flag, value in zip(words, [*words[1:], ""], strict=True):
+        if flag == "--param":
+            parameters.append(Parameter.parse(value))
+        elif flag == "--moment":
+            moments.append(value)
+        elif flag.startswith("--param="):
+            parameters.append(Parameter.parse(flag.partition("=")[2]))
+        elif flag.startswith("--moment="):
+            moments.append(flag.partition("=")[2])
+    return parameters, moments
 
 
 def recover(

@@ -49,12 +49,11 @@ from .moments import portfolio_problems, simulated_moments, unknown_moments
 
 #: the moments fitted when none are named: the shipped calibration's (post-1945, one
 #: per feature of the model, no period variants of the same moment: their errors are
-#: correlated)
+#: correlated; of the three MID outcome shares, which sum to one, two)
 DEFAULT_MOMENTS = (
     "targeted_rate_post1945",
     "war_entry_rate_post1945",
     "p_war_given_mid_post1945",
-    "p_mid_decisive_post1945",
     "p_mid_stalemate_post1945",
     "reliability_post1945_bilateral",
     "reliability_post1945_multilateral",
@@ -81,6 +80,24 @@ class Parameter:
     high: float
     #: search on log(value): for a positive parameter whose bounds span decades
     log: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Parameter:
+        """``PATH=LOW:HIGH`` or ``PATH=LOW:HIGH:log``, as ``forecast-calibrate --param``."""
+        name, _, bounds = text.partition("=")
+        low, _, rest = bounds.partition(":")
+        high, _, scale = rest.partition(":")
+        try:
+            if scale not in ("", "log"):
+                raise ValueError(scale)
+            return cls(name, float(low), float(high), log=scale == "log")
+        except ValueError:
+            raise ConfigError(
+                [
+                    f"--param {text!r}: write it as dotted.path=low:high or low:high:log "
+                    "(a search on the log scale), e.g. threat.scale=0.5:2"
+                ]
+            ) from None
 
     def scale(self, value: float) -> float:
         """``value`` as a share of the search range (of log values when ``log``)."""
@@ -518,6 +535,14 @@ def fit_table(fit: Fit) -> str:
     return "\n".join(lines)
 
 
+def _log_interval(estimate: float, se: float) -> str:
+    """For a parameter searched on the log scale: its log-scale error and the 95%
+    interval it gives (the delta method's SE / estimate), which stays positive."""
+    log_se = se / estimate
+    factor = math.exp(1.96 * log_se)
+    return f"; log-scale SE {log_se:.2g}, 95% {estimate / factor:.3g} to {estimate * factor:.3g}"
+
+
 def estimates_table(fit: Fit) -> str:
     """Markdown: start, estimate and SE of each parameter; estimates at a bound flagged."""
     lines = ["| parameter | bounds | start | estimate | SE | |", "|---|---|---|---|---|---|"]
@@ -571,6 +596,7 @@ def write_option(fit: Fit, path: str | Path, command: str, date: str) -> Path:
     ]
     header += [
         f"#     {q.path} = {fit.estimate[i]:.6g} ({fit.se[i]:.3g}); started at {fit.start[i]:.6g}"
+        + (_log_interval(fit.estimate[i], fit.se[i]) if q.log else "")
         for i, q in enumerate(fit.parameters)
     ]
     header.append(f"#   Hansen's J = {fit.J:.4g}, df = {fit.df}, p = {fit.p_value:.3g}")

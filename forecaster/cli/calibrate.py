@@ -59,23 +59,6 @@ def calibration_dir() -> Path:
     return Path(str(resources.files("forecaster.conf").joinpath("calibration")))
 
 
-def _parse_param(text: str) -> Parameter:
-    name, _, bounds = text.partition("=")
-    low, _, rest = bounds.partition(":")
-    high, _, scale = rest.partition(":")
-    try:
-        if scale not in ("", "log"):
-            raise ValueError(scale)
-        return Parameter(name, float(low), float(high), log=scale == "log")
-    except ValueError:
-        raise ConfigError(
-            [
-                f"--param {text!r}: write it as dotted.path=low:high or low:high:log "
-                "(a search on the log scale), e.g. threat.scale=0.5:2"
-            ]
-        ) from None
-
-
 def _is_moments_file(path: Path) -> bool:
     try:
         data = yaml.safe_load(path.read_text())
@@ -182,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         parameters = []
         for text in args.param:
             try:
-                parameters.append(_parse_param(text))
+                parameters.append(Parameter.parse(text))
             except ConfigError as err:
                 problems += err.problems
         unknown = [o for o in overrides if o.startswith("-")]

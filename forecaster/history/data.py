@@ -124,39 +124,51 @@ def region_of(ccode: int) -> str:
 
 
 def war_participations(data_dir: Path) -> pd.DataFrame:
-    """One row per state and interstate war: ``warnum, ccode, year`` (first year),
-    ``region`` and ``distant`` (no opponent of the state in that war is from its region)."""
+    """One row per state and interstate war: ``warnum, ccode, year`` (its first year in
+    the war), ``region``, ``local`` (an opponent from its own region) and ``distant``:
+    an intervention far from home, i.e. no opponent from its own region while one of
+    its opponents fights an enemy of that opponent's region (the United States in
+    Korea, Vietnam and the Gulf; not both sides of a war between two regions, nor
+    the target of a distant invasion)."""
     wars = read(data_dir, "war_dyads")
     wars = wars.assign(
-        region1=wars.ccode1.astype(int).map(region_of),
-        region2=wars.ccode2.astype(int).map(region_of),
+        ccode1=wars.ccode1.astype(int),
+        ccode2=wars.ccode2.astype(int),
+        same=wars.ccode1.astype(int).map(region_of) == wars.ccode2.astype(int).map(region_of),
     )
-    keys = ["warnum", "ccode1"]
-    first = wars.groupby(keys).year.min().astype(int)
-    local = (wars.region1 == wars.region2).groupby([wars.warnum, wars.ccode1]).any()
-    out = pd.DataFrame({"year": first, "distant": ~local}).reset_index()
+    by_state = wars.groupby(["warnum", "ccode1"])
+    out = pd.DataFrame(
+        {"year": by_state.year.min().astype(int), "local": by_state.same.any()}
+    ).reset_index()
+    local = set(zip(out.warnum[out.local], out.ccode1[out.local], strict=True))
+    wars["opponent_local"] = [
+        (w, c) in local for w, c in zip(wars.warnum, wars.ccode2, strict=True)
+    ]
+    beside_local = wars.groupby(["warnum", "ccode1"]).opponent_local.any()
+    out["distant"] = ~out.local & beside_local.to_numpy()
     out = out.rename(columns={"ccode1": "ccode"})
-    out["ccode"] = out.ccode.astype(int)
     out["region"] = out.ccode.map(region_of)
-    return out[["warnum", "ccode", "year", "region", "distant"]]
+    return out[["warnum", "ccode", "year", "region", "local", "distant"]]
 
 
 def defence_pact_years(data_dir: Path) -> pd.DataFrame:
-    """(ccode, year) pairs in which a state had at least one defence-pact ally (ATOP 5.1)."""
+    """(ccode, year) pairs in which some state had a defence obligation to ``ccode``
+    (ATOP 5.1 directed pair-years: ``atop_defense`` says ``ccode1`` is obliged to defend
+    ``ccode2``; the United States to Japan, not Japan to the United States)."""
     pairs = read(data_dir, "atop_pairs")
     hit = pairs[pairs.atop_defense == 1]
-    out = hit[["ccode1", "year"]].astype(int).drop_duplicates()
-    return out.rename(columns={"ccode1": "ccode"}).reset_index(drop=True)
+    out = hit[["ccode2", "year"]].astype(int).drop_duplicates()
+    return out.rename(columns={"ccode2": "ccode"}).reset_index(drop=True)
 
 
 def defence_ally_location_years(data_dir: Path) -> pd.DataFrame:
-    """(ccode, year, local) for state-years with a defence-pact ally (ATOP 5.1): ``local``
-    when at least one of those allies is from the state's own COW region."""
+    """(ccode, year, local) for the state-years of :func:`defence_pact_years`: ``local``
+    when at least one of the states obliged to defend ``ccode`` is from its COW region."""
     pairs = read(data_dir, "atop_pairs")
     hit = pairs[pairs.atop_defense == 1][["ccode1", "ccode2", "year"]].astype(int)
     same = hit.ccode1.map(region_of) == hit.ccode2.map(region_of)
-    out = same.groupby([hit.ccode1, hit.year]).any().rename("local").reset_index()
-    return out.rename(columns={"ccode1": "ccode"})
+    out = same.groupby([hit.ccode2, hit.year]).any().rename("local").reset_index()
+    return out.rename(columns={"ccode2": "ccode"})
 
 
 def nato_member_years(data_dir: Path, last: int) -> pd.DataFrame:

@@ -87,14 +87,17 @@ def war_entry_moments(data_dir: Path) -> dict[str, Moment]:
 
 
 def distant_war_moments(data_dir: Path) -> dict[str, Moment]:
-    """Share of war participations by states fighting outside their own world region.
+    """Share of war participations that are interventions far from home.
 
     A participation is one state in one interstate war (COW war 4.0 dyads, by
     the state's first year in the war); it is *distant* when none of the state's
-    opponents in that war is from the state's COW region (Americas, Europe,
-    Africa, Middle East, Asia and Oceania): the United States in Korea, Vietnam
-    and the Gulf, France and Britain at Suez. Participations in one war share
-    its coalition, so the error is cluster-robust by war.
+    opponents is from its own COW region (Americas, Europe, Africa, Middle East,
+    Asia and Oceania) while one of them fights an enemy from that opponent's own
+    region: the United States in Korea, Vietnam and the Gulf, France and Britain
+    at Suez (:func:`forecaster.history.data.war_participations`). Both sides of a
+    war between two regions, and the target of a distant invasion, are not
+    distant. Participations in one war share its coalition, so the error is
+    cluster-robust by war.
     """
     rows = data.war_participations(data_dir)
     out = {}
@@ -108,8 +111,9 @@ def distant_war_moments(data_dir: Path) -> dict[str, Moment]:
             est.n,
             f"{first}-{WAR_LAST}",
             "per war participation",
-            "share of state-war participations with no opponent from the state's own "
-            "COW region; SE cluster-robust by war",
+            "share of state-war participations that intervene far from home (no opponent "
+            "from the state's own COW region, one fighting an enemy of its own region); "
+            "SE cluster-robust by war",
             WAR,
             f"{hits}/{est.n} participations in {wars} wars were distant",
         )

@@ -347,6 +347,9 @@ def _targets_mapping(value: Any) -> Any:
 def _members(value: Any) -> list[Any]:
     if not isinstance(value, list | tuple) or not value:
         raise problem("must be a list of state names")
+    for name in value:
+        if not isinstance(name, str):
+            raise problem("must be a list of state names", name)
     return list(value)
 
 
@@ -500,7 +503,7 @@ class Portfolio(_Model):
         try:
             model = handler(data)
         except ValidationError as err:
-            raise_problems("portfolio", found, also=err)
+            raise_problems("portfolio", found, also=err)  # raises err itself if none found
             raise
         raise_problems("portfolio", found)
         return model
@@ -513,8 +516,8 @@ Found = list[tuple[tuple[str | int, ...], object, str]]
 class _Entries:
     """What the cross-references read of a portfolio, taken from the raw input: a
     state's ``adversary`` and ``targets``, an alliance's ``members`` and ``leader``,
-    the interest ``pairs``; anything malformed reads as absent (its own field
-    check reports it)."""
+    the interest ``pairs``. A malformed value reads as :data:`UNKNOWN` and the
+    checks that need it are skipped (its own field check reports it)."""
 
     states: dict[str, Any]
     alliances: dict[str, Any]
@@ -531,19 +534,29 @@ class _Entries:
         portfolio = mapping(data)
         if not 0 < len(mapping(portfolio.get("states"))) <= layout.MAX_STATES:
             return None
-        states = {
-            str(name): _Entry(
-                adversary=mapping(raw).get("adversary") is True,
-                targets=dict(mapping(mapping(raw).get("targets"))),
-            )
-            for name, raw in mapping(portfolio.get("states")).items()
-        }
+        states = {}
+        for name, raw in mapping(portfolio.get("states")).items():
+            adversary = raw.get("adversary", False) if isinstance(raw, Mapping) else None
+            targets = raw.get("targets") if isinstance(raw, Mapping) else UNKNOWN
+            states[str(name)] = _Entry(
+                adversary=adversary if isinstance(adversary, bool) else UNKNOWN,
+                targets=(
+                    dict(targets) if isinstance(targets, Mapping)
+                    else None if targets is None else UNKNOWN
+                ),
+            )  # fmt: skip
         alliances = {}
         for name, raw in mapping(portfolio.get("alliances")).items():
             members = mapping(raw).get("members")
+            leader = mapping(raw).get("leader")
+            names = (
+                list(members)
+                if isinstance(members, list | tuple) and all(isinstance(m, str) for m in members)
+                else UNKNOWN
+            )
             alliances[str(name)] = _Entry(
-                members=list(members) if isinstance(members, list | tuple) else [],
-                leader=mapping(raw).get("leader"),
+                members=names,
+                leader=leader if leader is None or isinstance(leader, str) else UNKNOWN,
             )
         pairs = {
             i: dict(row) if isinstance(row, Mapping) else {}
@@ -552,12 +565,13 @@ class _Entries:
         return cls(states, alliances, _Entry(pairs=pairs))
 
 
+#: a value of the raw input too malformed to cross-check
+UNKNOWN: Any = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()
+
+
 class _Entry:
     def __init__(self, **fields: Any) -> None:
         self.__dict__.update(fields)
-
-    def __getattr__(self, name: str) -> Any:  # a field the input did not give
-        return None
 
 
 def _target_problems(portfolio: Portfolio | _Entries) -> Found:
@@ -565,6 +579,8 @@ def _target_problems(portfolio: Portfolio | _Entries) -> Found:
     states = portfolio.states
     for name, state in states.items():
         where = ("states", name, "targets")
+        if state.adversary is UNKNOWN or state.targets is UNKNOWN:
+            continue
         if not state.adversary:
             if state.targets:
                 found.append(
@@ -583,7 +599,7 @@ def _target_problems(portfolio: Portfolio | _Entries) -> Found:
                 )
             elif target == name:
                 found.append(((*where, target), weight, "an adversary cannot target itself"))
-            elif states[target].adversary and weight:
+            elif states[target].adversary is True and weight:
                 found.append(
                     ((*where, target), weight, "an adversary cannot target another adversary")
                 )
@@ -600,18 +616,20 @@ def _alliance_problems(portfolio: Portfolio | _Entries) -> Found:
             )
     for name, alliance in portfolio.alliances.items():
         where = ("alliances", name, "members")
+        if alliance.members is UNKNOWN:
+            continue
         seen: set[str] = set()
         for m in alliance.members:
-            if m not in states:
-                found.append((where, m, "is not a state of the portfolio"))
-            elif m in seen:
+            if m in seen:
                 found.append((where, m, "is listed twice"))
-            elif states[m].adversary:
+            elif m not in states:
+                found.append((where, m, "is not a state of the portfolio"))
+            elif states[m].adversary is True:
                 found.append((where, m, "is an adversary; adversaries are not members"))
             seen.add(m)
         if len(seen) < 2:
             found.append((where, list(alliance.members), "an alliance needs at least two members"))
-        if alliance.leader is not None and (
+        if alliance.leader not in (None, UNKNOWN) and (
             alliance.leader not in seen or alliance.leader not in states
         ):
             members = ", ".join(map(str, alliance.members))
