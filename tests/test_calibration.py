@@ -268,11 +268,13 @@ def test_parameter_recovery_within_the_reported_errors():
 
 
 def test_the_recovery_check_repeats_the_shipped_fit():
-    parameters, moments = recovery.shipped_setup(calibration_dir() / "history.yaml")
+    parameters, moments, overrides = recovery.shipped_setup(calibration_dir() / "history.yaml")
     assert tuple(moments) == DEFAULT_MOMENTS
     by_path = {p.path: p for p in parameters}
     assert by_path["threat.defender_resolve.median"].log
-    assert (by_path["threat.fait_accompli"].low, by_path["threat.fait_accompli"].high) == (0, 1)
+    # φ is not estimated but fixed by an override, which the recovery applies too
+    assert "threat.fait_accompli" not in by_path
+    assert overrides == ["calibration=none", "threat.fait_accompli=0.3"]
     # every parameter's shipped estimate lies inside its search bounds
     spec = forecaster.config.to_spec(forecaster.compose(["calibration=history"]))
     for p in parameters:

@@ -28,38 +28,45 @@ from .smm import Fit, Parameter, calibrate, fit_table, simulated_targets
 BASE = ["portfolio=historical_world", "cluster=in_process", "sweep=none"]
 
 
-def shipped_setup(option: Path) -> tuple[list[Parameter], list[str]]:
-    """The parameters (with bounds) and moments of the calibration that wrote ``option``."""
+def shipped_setup(option: Path) -> tuple[list[Parameter], list[str], list[str]]:
+    """The parameters (with bounds), moments and config overrides of the calibration
+    that wrote ``option``, read from the command in its header."""
     command = next(
         (line for line in option.read_text().splitlines() if line.startswith("#   command:")),
         "",
     )
-    words = shlex.split(command.partition("command:")[2].partition("(written")[0])
-    parameters, moments = [], []
-    for flag, value in zip(words, [*words[1:], ""], strict=True):
-        if flag == "--param":
-            parameters.append(Parameter.parse(value))
-        elif flag == "--moment":
-            moments.append(value)
-        elif flag.startswith("--param="):
-            parameters.append(Parameter.parse(flag.partition("=")[2]))
-        elif flag.startswith("--moment="):
-            moments.append(flag.partition("=")[2])
-    return parameters, moments
+    words = shlex.split(command.partition("command:")[2].partition("(written")[0])[1:]
+    parameters, moments, overrides = [], [], []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        flag, _, inline = word.partition("=")
+        value = inline if inline else (words[i + 1] if i + 1 < len(words) else "")
+        if word.startswith("--"):
+            if flag == "--param":
+                parameters.append(Parameter.parse(value))
+            elif flag == "--moment":
+                moments.append(value)
+            i += 1 if inline or flag == "--dry-run" else 2
+            continue
+        overrides.append(word)
+        i += 1
+    return parameters, moments, overrides
 
 
 def recover(
     trajectories: int, max_evaluations: int, initial_design: int, starts: int
 ) -> tuple[dict[str, float], Fit]:
     option = Path(str(resources.files("forecaster.conf").joinpath("calibration", "history.yaml")))
-    parameters, moments = shipped_setup(option)
+    parameters, moments, overrides = shipped_setup(option)
     if not parameters or not moments:
         raise SystemExit(f"{option}: no '--param'/'--moment' in its command line")
     run = [f"run.trajectories={trajectories}"]
-    shipped = to_spec(compose([*BASE, *run, "calibration=history"]))
+    fixed = [o for o in overrides if not o.startswith("calibration=")]  # e.g. a fixed φ
+    shipped = to_spec(compose([*BASE, *fixed, *run, "calibration=history"]))
     truth = {p.path: float(get_path(shipped, p.path)) for p in parameters}
-    targets = simulated_targets(compose([*BASE, *run, "run.seed=101"]), truth, moments)
-    start = compose([*BASE, *run, "run.seed=7", "calibration=none"])
+    targets = simulated_targets(compose([*BASE, *fixed, *run, "run.seed=101"]), truth, moments)
+    start = compose([*BASE, *overrides, *run, "run.seed=7"])
     fit = calibrate(
         start, parameters, targets, moments, max_evaluations=max_evaluations,
         initial_design=initial_design, starts=starts,

@@ -49,7 +49,9 @@ from .moments import portfolio_problems, simulated_moments, unknown_moments
 
 #: the moments fitted when none are named: the shipped calibration's (post-1945, one
 #: per feature of the model, no period variants of the same moment: their errors are
-#: correlated; of the three MID outcome shares, which sum to one, two)
+#: correlated; of the three MID outcome shares, which sum to one, two; the deterrence
+#: ratio of a local ally, not of distant allies only, which mostly measures which
+#: states were given distant guarantees: docs/calibration.md)
 DEFAULT_MOMENTS = (
     "targeted_rate_post1945",
     "war_entry_rate_post1945",
@@ -59,7 +61,6 @@ DEFAULT_MOMENTS = (
     "reliability_post1945_multilateral",
     "alliance_termination_hazard_formed_from_1945",
     "deterrence_rate_ratio_local_ally_post1945",
-    "deterrence_rate_ratio_distant_ally_post1945",
 )
 
 
