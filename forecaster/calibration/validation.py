@@ -277,8 +277,9 @@ def held_out(trajectories: int, seed: int) -> list[str]:
         f"This still fails: {shortfall:.0f} times too few. Beckley's cases (as we read them: "
         "the Taiwan Strait 1954 and 1958, Vietnam, Bosnia, Kosovo) are mostly crises "
         "outside the pacts' core obligation or interventions the model cannot represent, and the "
-        "calibrated φ, which governs whether a far-away patron is drawn in, is weakly "
-        "determined (above). Read the US's own risk as a lower bound.",
+        "fait accompli weight φ, which governs whether a far-away patron is drawn in, "
+        "is a prior the record does not determine (above). Read the US's own risk as "
+        "a lower bound.",
         "",
     ]
     spec = compose(["portfolio=nato"]).portfolio.states
