@@ -107,11 +107,11 @@ def raise_problems(
 
 def _detail(error: ErrorDetails) -> InitErrorDetails:
     """An error pydantic reported, as it can be raised again."""
-    kind: str | PydanticCustomError = error["type"]
-    if kind == HOUSE:
-        kind = PydanticCustomError(HOUSE, "{allowed}", error.get("ctx") or {})
-    detail = InitErrorDetails(type=kind, loc=error["loc"], input=error["input"])
-    if "ctx" in error and kind != HOUSE and not isinstance(kind, PydanticCustomError):
+    if error["type"] == HOUSE:
+        custom = PydanticCustomError(HOUSE, "{allowed}", error.get("ctx") or {})
+        return InitErrorDetails(type=custom, loc=error["loc"], input=error["input"])
+    detail = InitErrorDetails(type=error["type"], loc=error["loc"], input=error["input"])
+    if "ctx" in error:
         detail["ctx"] = error["ctx"]
     return detail
 

@@ -199,16 +199,6 @@ def war_entry_rate(world: World) -> Estimate:
     return _annual_probability(world, "war_entries")
 
 
-def p_war_given_mid(world: World) -> Estimate:
-    wars = world.array("mean_wars_as_target").sum(axis=1)
-    crises = world.array("mean_crises").sum(axis=1)
-    n = world.array("n_trajectories").reshape(-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = wars / crises
-        se = np.sqrt(p * (1 - p) / (crises * n))
-    return p, se
-
-
 def _share_of_crises(world: World, *outcomes: str) -> Estimate:
     """Share of crises (over all targets) ending in ``outcomes``; binomial error."""
     ended = sum(world.array(f"mean_{o}").sum(axis=1) for o in outcomes)
@@ -218,6 +208,10 @@ def _share_of_crises(world: World, *outcomes: str) -> Estimate:
         p = ended / crises
         se = np.sqrt(p * (1 - p) / (crises * n))
     return p, se
+
+
+def p_war_given_mid(world: World) -> Estimate:
+    return _share_of_crises(world, "wars_as_target")
 
 
 def p_mid_decisive(world: World) -> Estimate:

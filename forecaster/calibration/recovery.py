@@ -36,22 +36,13 @@ def shipped_setup(option: Path) -> tuple[list[Parameter], list[str], list[str]]:
         "",
     )
     words = shlex.split(command.partition("command:")[2].partition("(written")[0])[1:]
-    parameters, moments, overrides = [], [], []
-    i = 0
-    while i < len(words):
-        word = words[i]
-        flag, _, inline = word.partition("=")
-        value = inline if inline else (words[i + 1] if i + 1 < len(words) else "")
-        if word.startswith("--"):
-            if flag == "--param":
-                parameters.append(Parameter.parse(value))
-            elif flag == "--moment":
-                moments.append(value)
-            i += 1 if inline or flag == "--dry-run" else 2
-            continue
-        overrides.append(word)
-        i += 1
-    return parameters, moments, overrides
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--param", action="append", default=[], type=Parameter.parse)
+    parser.add_argument("--moment", action="append", default=[])
+    known, rest = parser.parse_known_args(words)
+    # what is left: the command's other options and their values, and the overrides
+    overrides = [w for w in rest if "=" in w and not w.startswith("-")]
+    return known.param, known.moment, overrides
 
 
 def recover(

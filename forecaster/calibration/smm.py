@@ -293,12 +293,17 @@ class Objective:
     def weights_at(self, sim_se: np.ndarray) -> np.ndarray:
         return 1.0 / (self.hist_se**2 + np.nan_to_num(sim_se, nan=0.0) ** 2)
 
-    def cost(self, sim: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        """Q at each row of ``sim``; a NaN moment (no events) costs as 10 SEs off."""
+    def residuals(self, sim: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """sqrt(W) (m_sim - m_hist) at each row of ``sim``; a NaN moment (no events) as 10
+        SEs off."""
         w = self.weights if weights is None else weights
         assert w is not None
-        z2 = (sim - self.hist) ** 2 * w
-        return np.where(np.isnan(z2), 100.0, z2).sum(axis=-1)
+        r = (sim - self.hist) * np.sqrt(w)
+        return np.where(np.isnan(r), 10.0, r)
+
+    def cost(self, sim: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Q at each row of ``sim``: the sum of the squared residuals."""
+        return (self.residuals(sim, weights) ** 2).sum(axis=-1)
 
 
 def calibrate(
@@ -359,11 +364,14 @@ def calibrate(
     spec = to_spec(cfg)
     p = len(parameters)
 
+    def theta_of(u: np.ndarray) -> np.ndarray:
+        """Parameter values at a point of the scaled search space [0, 1]^p."""
+        return np.array([q.unscale(x) for q, x in zip(parameters, np.clip(u, 0, 1), strict=True)])
+
     # -- start: the config's values and a space-filling design, in one run
     own = np.array([np.clip(float(get_path(spec, q.path)), q.low, q.high) for q in parameters])
     design = qmc.Sobol(p, scramble=True, seed=0).random(max(initial_design, 1))
-    thetas = np.vstack([own, [[q.unscale(u) for q, u in zip(parameters, row, strict=True)]
-                               for row in design]])  # fmt: skip
+    thetas = np.vstack([own, *(theta_of(row) for row in design)])
     sim0, sim0_se = obj.simulate(thetas)
     costs = obj.cost(sim0, obj.weights_at(sim0_se[0]))
     best = int(np.argmin(costs))
@@ -382,7 +390,7 @@ def calibrate(
     points_before = obj.points
 
     def q_of(u: np.ndarray) -> float:
-        theta = np.array([q.unscale(x) for q, x in zip(parameters, np.clip(u, 0, 1), strict=True)])
+        theta = theta_of(u)
         sim, _ = obj.simulate(theta)
         c = float(obj.cost(sim)[0])
         history.append((theta.tolist(), c))
@@ -415,15 +423,6 @@ def calibrate(
             say(f"Nelder-Mead stopped at Q = {q_hat:.4g}; restarting ({left} evaluations left)")
         return u_hat, q_hat
 
-    def theta_of(u: np.ndarray) -> np.ndarray:
-        return np.array([q.unscale(x) for q, x in zip(parameters, np.clip(u, 0, 1), strict=True)])
-
-    def residuals(sim: np.ndarray) -> np.ndarray:
-        """sqrt(W) (m_sim - m_hist) per row of ``sim``; a NaN moment as 10 SEs off."""
-        assert obj.weights is not None
-        r = (sim - obj.hist) * np.sqrt(obj.weights)
-        return np.where(np.isnan(r), 10.0, r)
-
     def trust_region(u_start: np.ndarray, budget: int) -> tuple[np.ndarray, float]:
         """Trust-region least squares on the weighted residuals (scipy's ``trf``, within
         the bounds); each Jacobian is p forward differences of ``DIFF_STEP`` in one run."""
@@ -432,7 +431,7 @@ def calibrate(
         def fun(u: np.ndarray) -> np.ndarray:
             theta = theta_of(u)
             sim, _ = obj.simulate(theta)
-            r = residuals(sim)[0]
+            r = obj.residuals(sim)[0]
             last[u.tobytes()] = r
             c = float(r @ r)
             history.append((theta.tolist(), c))
@@ -444,7 +443,7 @@ def calibrate(
             h = np.where(u + DIFF_STEP <= 1.0, DIFF_STEP, -DIFF_STEP)
             shifted = u + np.diag(h)
             sims, _ = obj.simulate(np.array([theta_of(row) for row in shifted]))
-            return (residuals(sims) - r0).T / h
+            return (obj.residuals(sims) - r0).T / h
 
         res = optimize.least_squares(
             fun, u_start, jac=jac, bounds=(0.0, 1.0), method="trf",
@@ -463,7 +462,7 @@ def calibrate(
         found.append(search(u_start, budget))
         say(f"start {n + 1} of {len(order)}: Q = {found[-1][1]:.4g}")
     u_hat = min(found, key=lambda f: f[1])[0]
-    theta_hat = np.array([q.unscale(x) for q, x in zip(parameters, u_hat, strict=True)])
+    theta_hat = theta_of(u_hat)
 
     # -- at the estimate, and central differences, in one run
     # steps stay inside the bounds (one-sided at a bound): the points must compile

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import math
 import re
 import sys
@@ -95,6 +96,13 @@ def moments_rows(trajectories: int, seed: int) -> list[Row]:
 
 
 def _run(overrides: Sequence[str], trajectories: int, seed: int) -> xr.Dataset:
+    """One run of the report; the sections share runs of the same config (nato v1.1 and
+    v2 appear in two), so each is simulated once."""
+    return _cached_run(tuple(overrides), trajectories, seed)
+
+
+@functools.cache
+def _cached_run(overrides: tuple[str, ...], trajectories: int, seed: int) -> xr.Dataset:
     cfg = compose([*overrides, "cluster=in_process", f"run.trajectories={trajectories}",
                    f"run.seed={seed}"])  # fmt: skip
     return run(cfg, progress=False)
@@ -443,6 +451,7 @@ def build(trajectories: int, seed: int) -> str:
         f"_Computed in {time.perf_counter() - start:.0f} s._",
         "",
     ]
+    _cached_run.cache_clear()  # the runs are shared within one report only
     return "\n".join(parts)
 
 

@@ -130,12 +130,8 @@ def war_participations(data_dir: Path) -> pd.DataFrame:
     its opponents fights an enemy of that opponent's region (the United States in
     Korea, Vietnam and the Gulf; not both sides of a war between two regions, nor
     the target of a distant invasion)."""
-    wars = read(data_dir, "war_dyads")
-    wars = wars.assign(
-        ccode1=wars.ccode1.astype(int),
-        ccode2=wars.ccode2.astype(int),
-        same=wars.ccode1.astype(int).map(region_of) == wars.ccode2.astype(int).map(region_of),
-    )
+    wars = read(data_dir, "war_dyads").astype({"ccode1": int, "ccode2": int})
+    wars["same"] = wars.ccode1.map(region_of) == wars.ccode2.map(region_of)
     by_state = wars.groupby(["warnum", "ccode1"])
     out = pd.DataFrame(
         {"year": by_state.year.min().astype(int), "local": by_state.same.any()}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
@@ -538,7 +539,7 @@ class _Entries:
         for name, raw in mapping(portfolio.get("states")).items():
             adversary = raw.get("adversary", False) if isinstance(raw, Mapping) else None
             targets = raw.get("targets") if isinstance(raw, Mapping) else UNKNOWN
-            states[str(name)] = _Entry(
+            states[str(name)] = SimpleNamespace(
                 adversary=adversary if isinstance(adversary, bool) else UNKNOWN,
                 targets=(
                     dict(targets) if isinstance(targets, Mapping)
@@ -554,7 +555,7 @@ class _Entries:
                 if isinstance(members, list | tuple) and all(isinstance(m, str) for m in members)
                 else UNKNOWN
             )
-            alliances[str(name)] = _Entry(
+            alliances[str(name)] = SimpleNamespace(
                 members=names,
                 leader=leader if leader is None or isinstance(leader, str) else UNKNOWN,
             )
@@ -562,16 +563,11 @@ class _Entries:
             i: dict(row) if isinstance(row, Mapping) else {}
             for i, row in mapping(mapping(portfolio.get("interest")).get("pairs")).items()
         }
-        return cls(states, alliances, _Entry(pairs=pairs))
+        return cls(states, alliances, SimpleNamespace(pairs=pairs))
 
 
 #: a value of the raw input too malformed to cross-check
 UNKNOWN: Any = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()
-
-
-class _Entry:
-    def __init__(self, **fields: Any) -> None:
-        self.__dict__.update(fields)
 
 
 def _target_problems(portfolio: Portfolio | _Entries) -> Found:
