@@ -285,5 +285,34 @@ def select_states(table: pd.DataFrame, states: Sequence[str] | None) -> pd.DataF
     return table[(table.kind != "state") | table.name.isin(states)]
 
 
+def direction(row: Any) -> str:
+    """``rises``, ``falls``, or ``does not move beyond noise``: the sign of b − a where its
+    paired 95% interval excludes zero."""
+    if row.lower > 0:
+        return "rises"
+    if row.upper < 0:
+        return "falls"
+    return "does not move beyond noise"
+
+
+def describe_change(table: pd.DataFrame, name: str, outcome: str) -> str:
+    """One sentence of a comparison, its direction read from the paired interval.
+
+    ``EST's P(abandonment) falls from 0.5660 to 0.5564 (b − a = -0.0096 [-0.0134,
+    -0.0066], paired 95%)``. Prose built from this cannot say a risk falls when
+    the numbers say it rises.
+    """
+    rows = table[(table.name == name) & (table.outcome == outcome)]
+    if rows.empty:
+        raise ValueError(f"{name} {outcome}: not a row of the comparison")
+    row = rows.iloc[0]
+    if not row.applicable:
+        return f"{name}'s {row.label} cannot occur in this portfolio"
+    return (
+        f"{name}'s {row.label} {direction(row)} from {row.p_a:.4f} to {row.p_b:.4f} "
+        f"(b − a = {row.difference:+.4f} [{row.lower:+.4f}, {row.upper:+.4f}], paired 95%)"
+    )
+
+
 def _signed(x: float) -> str:
     return ("+" if x > 0 else "") + (number(x) if x else "0")

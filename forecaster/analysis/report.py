@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -127,10 +128,10 @@ def figures(
         fig, _ = ds.forecast.tradeoff(key, protege=protege, patron=patron, select=rest)
         out.append((f"{alliance}: abandonment of {protege} against entrapment of {patron} "
                     f"as {key} varies", _png(fig)))  # fmt: skip
-    point = _first_point(ds, dims)
+    point = _point_with(ds, chosen[0]) if chosen else {}
     shown = [s for s in chosen if _has_values(ds, s, point)]
     fig, _ = ds.forecast.by_time("p_war", states=shown, select=point)
-    where = f" at the first grid point ({_describe_point(point)})" if point else ""
+    where = f" at the first grid point that has them ({_describe_point(point)})" if point else ""
     out.append((f"P(war by t) of {', '.join(shown)}{where}", _png(fig)))
     return out
 
@@ -138,6 +139,19 @@ def figures(
 def _has_values(ds: xr.Dataset, state: str, point: Mapping[str, Any]) -> bool:
     value = ds.forecast.sel(point, state=state).p_war.isel(time=-1)
     return bool(value.notnull().all())
+
+
+def _point_with(ds: xr.Dataset, state: str) -> dict[str, Any]:
+    """The first grid point (by config key) where ``state`` has results: in a gathered
+    multirun over portfolios, a state is NaN where its job's portfolio lacks it."""
+    dims = [d for d in grid_dims(ds) if d in ds.dims]
+    if not dims:
+        return {}
+    have = ds.p_war.isel(time=-1).sel(state=state).notnull().transpose(*dims)
+    index = np.argwhere(have.values)
+    first = index[0] if len(index) else np.zeros(len(dims), dtype=int)
+    keys = _keys(ds)
+    return {keys.get(d, d): ds[d].values[i] for d, i in zip(dims, first, strict=True)}
 
 
 def question(ds: xr.Dataset, baseline: str | None = None) -> str:
