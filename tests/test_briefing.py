@@ -365,3 +365,29 @@ def test_the_shipped_notebook_is_executed_and_its_sentences_follow_its_numbers()
     # prose states no direction of its own: the printed sentences do
     assert not re.search(r"\b(lowers|raises) both\b|\bboth \w+ fall\b", prose)
     json.dumps(notebook)  # a valid notebook
+
+
+# ---------------------------------------------------------------- docs
+def test_the_docs_groups_table_lists_every_shipped_option():
+    text = (ROOT / "docs" / "configuration.md").read_text()
+    table = text.split("## Groups", 1)[1].split("\n\n", 2)[1]
+    rows = {line.split("|")[1].strip(" `"): line.split("|")[2] for line in table.splitlines()[2:]}
+    conf = ROOT / "conf"
+    groups = sorted(p.name for p in conf.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    assert sorted(rows) == groups
+    for group in groups:
+        for option in (p.stem for p in (conf / group).glob("*.yaml")):
+            assert f"`{option}`" in rows[group], (group, option)
+
+
+def test_the_docs_name_the_calibrated_keys_of_the_shipped_calibration():
+    calibrated = yaml.safe_load((ROOT / "conf" / "calibration" / "history.yaml").read_text())
+
+    def keys(node, prefix=""):
+        for key, value in node.items():
+            full = f"{prefix}.{key}" if prefix else key
+            yield from keys(value, full) if isinstance(value, dict) else [full]
+
+    text = " ".join((ROOT / "docs" / "configuration.md").read_text().split())
+    named = text.split("so it sets what it estimated (", 1)[1].split(": the keys of", 1)[0]
+    assert sorted(re.findall(r"`([\w.]+)`", named)) == sorted(keys(calibrated))
