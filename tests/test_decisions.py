@@ -240,11 +240,11 @@ def test_robust_arguments_are_refused_before_work(monkeypatch, capsys):
 @pytest.mark.parametrize("how", ["forecast-discover", "forecast-robust", "forecast -m"])
 def test_the_decision_commands_run(how, tmp_path):
     exe = Path(sys.executable).parent
-    scenario = ["portfolio=regional", "run.trajectories=100", "run.horizon_years=2",
+    scenario = ["portfolio=regional", "run.trajectories=200", "run.horizon_years=5",
                 "cluster=in_process"]  # fmt: skip
     if how == "forecast-discover":
         args = [str(exe / how), "--outcome", "p_war", "--select", "state=PROTEGE", "--above",
-                "0.02", "--uncertainty", "threat.scale=0.5:3", "--uncertainty",
+                "0.05", "--uncertainty", "threat.scale=0.5:4", "--uncertainty",
                 f"{PACT}.explicitness=0.1:0.9", "--points", "32", "--output-dir",
                 str(tmp_path), *scenario]  # fmt: skip
         written = ["discovery.nc", "peeling.png", "box_limits.png"]
@@ -256,8 +256,8 @@ def test_the_decision_commands_run(how, tmp_path):
         written = ["robust.nc", "pareto.png"]
     else:
         args = [str(exe / "forecast"), "-m", "hydra/sweeper=robust",
-                f"{PACT}.spending_target=0.02,0.03", "hydra.sweeper.objectives=[p_war:state=PROTEGE]",
-                "hydra.sweeper.uncertainties=[threat.scale=0.5:2]", "hydra.sweeper.futures=4",
+                f"{PACT}.spending_target=0.02,0.03", "hydra.sweeper.objectives=['p_war:state=PROTEGE']",
+                "hydra.sweeper.uncertainties=['threat.scale=0.5:2']", "hydra.sweeper.futures=4",
                 f"hydra.sweep.dir={tmp_path}", *scenario]  # fmt: skip
         written = ["robust.nc", "pareto.png"]
     done = subprocess.run(args, capture_output=True, text=True, timeout=600)

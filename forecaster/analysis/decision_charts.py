@@ -35,7 +35,10 @@ def peeling_chart(found: xr.Dataset, box: int = 0, ax: Any = None) -> tuple[Any,
     steps = np.isfinite(b.coverage.values)
     coverage, density = b.coverage.values[steps], b.density.values[steps]
     restricted = b.restricted.values[steps]
-    points = ax.scatter(coverage, density, c=restricted, cmap="viridis", s=22, zorder=2)
+    most = int(np.nanmax(restricted))
+    colours = plt.get_cmap("viridis", most + 1)
+    points = ax.scatter(coverage, density, c=restricted, cmap=colours, vmin=-0.5,
+                        vmax=most + 0.5, s=22, zorder=2)  # fmt: skip
     ax.plot(coverage, density, color="grey", linewidth=0.6, zorder=1)
     chosen = int(b.chosen)
     ax.scatter([coverage[chosen]], [density[chosen]], s=150, facecolors="none",
@@ -43,7 +46,7 @@ def peeling_chart(found: xr.Dataset, box: int = 0, ax: Any = None) -> tuple[Any,
     ax.annotate(f"coverage {coverage[chosen]:.2f}\ndensity {density[chosen]:.2f}",
                 (coverage[chosen], density[chosen]), xytext=(10, -28),
                 textcoords="offset points", fontsize=8, color="red")  # fmt: skip
-    bar = fig.colorbar(points, ax=ax)
+    bar = fig.colorbar(points, ax=ax, ticks=range(most + 1))
     bar.set_label("restricted dimensions")
     ax.set_xlabel("coverage (share of the cases of interest inside the box)")
     ax.set_ylabel("density (share of the box's points of interest)")
@@ -85,8 +88,8 @@ def box_limits_chart(found: xr.Dataset, box: int = 0, ax: Any = None) -> tuple[A
     ax.set_xlabel("position within the design range")
     step = int(b.chosen)
     ax.set_title(f"PRIM box {box}: {_what(found.attrs)} {found.attrs['threshold']}\n"
-                 f"coverage {float(b.coverage[step]):.2f}, density {float(b.density[step]):.2f}"
-                 " (grey: unrestricted; qp: quasi-p-value of each limit)", fontsize=10)  # fmt: skip
+                 f"coverage {float(b.coverage[step]):.2f}, density {float(b.density[step]):.2f}; "
+                 "grey: unrestricted; qp: quasi-p-values", fontsize=10)  # fmt: skip
     return fig, ax
 
 

@@ -36,8 +36,8 @@ the same seed. Every design meets every future under common random numbers.
 The cost is printed once every argument has been checked, before the runs.
 Writes robust.nc and pareto.png (with matplotlib). The same from Hydra:
   forecast -m hydra/sweeper=robust portfolio.alliances.nato.spending_target=0.02,0.035 \\
-      'hydra.sweeper.objectives=[p_war:state=EST]' \\
-      'hydra.sweeper.uncertainties=[threat.scale=0.5:2]' run.trajectories=2000"""
+      "hydra.sweeper.objectives=['p_war:state=EST']" \\
+      "hydra.sweeper.uncertainties=['threat.scale=0.5:2']" run.trajectories=2000"""
 
 
 def run_search(
