@@ -57,7 +57,9 @@ def test_prim_recovers_a_planted_box():
         assert abs(float(box.box_high.sel(uncertainty=name)) - high) < 0.05, name
     # restricted limits are significant; the third uncertainty is not restricted at all
     assert float(box.qp_low.sel(uncertainty="x.b")) < 1e-6
-    assert np.isnan(box.qp_low.sel(uncertainty="x.c")) and np.isnan(box.qp_high.sel(uncertainty="x.c"))
+    assert np.isnan(box.qp_low.sel(uncertainty="x.c")) and np.isnan(
+        box.qp_high.sel(uncertainty="x.c")
+    )
     assert float(box.box_low.sel(uncertainty="x.c")) == float(found.low.sel(uncertainty="x.c"))
     # the trajectory peels: mass falls and density rises from the whole space to the box
     mass = box.mass.values[np.isfinite(box.mass.values)]
@@ -93,10 +95,17 @@ def test_discover_finds_where_the_threat_makes_war_likely():
     from forecaster.analysis.discovery import discover
 
     rate, horizon = 0.3, 5.0
-    cfg = config_of(pinned(no_alliances(), rate=rate), "run.trajectories=300",
-                    "mechanisms.elections=false")  # fmt: skip
-    found = discover(cfg, {"threat.scale": (0.2, 1.0), "political.turnover": (0.0, 1.0)},
-                     "p_war", {"state": "SMALL"}, above=0.6, n_points=64)  # fmt: skip
+    cfg = config_of(
+        pinned(no_alliances(), rate=rate), "run.trajectories=300", "mechanisms.elections=false"
+    )
+    found = discover(
+        cfg,
+        {"threat.scale": (0.2, 1.0), "political.turnover": (0.0, 1.0)},
+        "p_war",
+        {"state": "SMALL"},
+        above=0.6,
+        n_points=64,
+    )
     cut = -np.log(0.4) / (rate * horizon)
     box = found.sel(box=0)
     # the boundary is blurred by Monte Carlo noise: P(war) has SE 0.028 there, a slope of 0.6
@@ -115,8 +124,11 @@ def pact_config(trajectories: int = 400) -> DictConfig:
     return config_of(spec, f"run.trajectories={trajectories}", "mechanisms.fiscal=false")
 
 
-LEVERS = {f"{PACT}.escalation_control": [0.0, 0.5, 1.0], f"{PACT}.spending_target": [0.02, 0.03],
-          f"{PACT}.decision": ["consensus", "unilateral"]}  # fmt: skip
+LEVERS = {
+    f"{PACT}.escalation_control": [0.0, 0.5, 1.0],
+    f"{PACT}.spending_target": [0.02, 0.03],
+    f"{PACT}.decision": ["consensus", "unilateral"],
+}
 
 
 @requires_workbench
@@ -124,10 +136,21 @@ def test_the_design_search_finds_the_optimum_the_model_implies():
     from forecaster.analysis.robust import format_designs, search
 
     n, rate, horizon = 400, 0.1, 5.0
-    designs = search(pact_config(n), LEVERS, {"threat.scale": (0.5, 1.5)},
-                     [("p_war", {"state": "CLIENT"})], n_futures=4, limits=[0.4])  # fmt: skip
-    assert designs.sizes == {"design": 12, "future": 4, "objective": 1, "lever": 3,
-                             "uncertainty": 1}  # fmt: skip
+    designs = search(
+        pact_config(n),
+        LEVERS,
+        {"threat.scale": (0.5, 1.5)},
+        [("p_war", {"state": "CLIENT"})],
+        n_futures=4,
+        limits=[0.4],
+    )
+    assert designs.sizes == {
+        "design": 12,
+        "future": 4,
+        "objective": 1,
+        "lever": 3,
+        "uncertainty": 1,
+    }
     control = designs.lever_number.sel(lever=f"{PACT}.escalation_control").values
     target = designs.lever_number.sel(lever=f"{PACT}.spending_target").values
     # the cost is the pledge's: the client (GDP 200, spending 2%) lifts to 3%; the patron is above
@@ -160,9 +183,13 @@ def test_pareto_chart_joins_the_front(tmp_path):
     from forecaster.analysis.decision_charts import pareto_chart
     from forecaster.analysis.robust import search
 
-    designs = search(pact_config(100), {f"{PACT}.escalation_control": [0.0, 1.0],
-                                        f"{PACT}.spending_target": [0.02, 0.03]},
-                     {"threat.scale": (0.5, 1.5)}, [("p_war", {"state": "CLIENT"})], n_futures=2)  # fmt: skip
+    designs = search(
+        pact_config(100),
+        {f"{PACT}.escalation_control": [0.0, 1.0], f"{PACT}.spending_target": [0.02, 0.03]},
+        {"threat.scale": (0.5, 1.5)},
+        [("p_war", {"state": "CLIENT"})],
+        n_futures=2,
+    )
     designs.to_netcdf(tmp_path / "robust.nc")
     again = xr.open_dataset(tmp_path / "robust.nc")
     _, ax = pareto_chart(again)
@@ -184,20 +211,47 @@ def test_discovery_arguments_are_refused_before_work(monkeypatch, capsys):
     monkeypatch.setattr(discovery, "run", refuse_to_run)
     cfg = pact_config(10)
     with pytest.raises(forecaster.ConfigError) as err:
-        discovery.discover(cfg, {"threat.scale": (2.0, 0.5)}, "p_war", {"state": "CLIENT"},
-                           above=0.1, below=0.2, n_points=12, method="sobol", density=1.5)  # fmt: skip
+        discovery.discover(
+            cfg,
+            {"threat.scale": (2.0, 0.5)},
+            "p_war",
+            {"state": "CLIENT"},
+            above=0.1,
+            below=0.2,
+            n_points=12,
+            method="sobol",
+            density=1.5,
+        )
     assert err.value.problems == [
         "uncertainty threat.scale = (2.0, 0.5): needs LOW:HIGH with LOW < HIGH",
         "n_points = 12: a Sobol design needs a power of two",
         "above = 0.1, below = 0.2: give exactly one threshold",
         "density = 1.5: the least density of a box, in (0, 1]",
     ]
-    with pytest.raises(forecaster.ConfigError, match="select state = 'CLIENTT'.*did you mean 'CLIENT'"):
-        discovery.discover(cfg, {"threat.scale": (0.5, 2.0)}, "p_war", {"state": "CLIENTT"},
-                           above=0.1, n_points=8)  # fmt: skip
-    status = main(["--outcome", "p_war", "--select", "state", "--above", "0.1",
-                   "--uncertainty", "threat.scale=0.5-2", "--uncertainty", "threat.sclae=1:2",
-                   "--points", "1", "portfolio=regional", "run.trajectories=-5"])  # fmt: skip
+    with pytest.raises(
+        forecaster.ConfigError, match=r"select state = 'CLIENTT'.*did you mean 'CLIENT'"
+    ):
+        discovery.discover(
+            cfg, {"threat.scale": (0.5, 2.0)}, "p_war", {"state": "CLIENTT"}, above=0.1, n_points=8
+        )
+    status = main(
+        [
+            "--outcome",
+            "p_war",
+            "--select",
+            "state",
+            "--above",
+            "0.1",
+            "--uncertainty",
+            "threat.scale=0.5-2",
+            "--uncertainty",
+            "threat.sclae=1:2",
+            "--points",
+            "1",
+            "portfolio=regional",
+            "run.trajectories=-5",
+        ]
+    )
     lines = capsys.readouterr().err.strip().splitlines()
     assert status == 2 and lines[0].startswith("invalid configuration")
     assert lines[1:] == [
@@ -213,18 +267,38 @@ def test_robust_arguments_are_refused_before_work(monkeypatch, capsys):
 
     monkeypatch.setattr(robust, "run", refuse_to_run)
     with pytest.raises(forecaster.ConfigError) as err:
-        robust.search(pact_config(10), {f"{PACT}.explicitnes": [0.5], "portfolio": ["x"],
-                                        f"{PACT}.decision": ["consensus", "unilaterl"]},
-                      {"threat.scale": (0.5, 2.0)}, [("p_wra", {"state": "CLIENT"})],
-                      n_futures=4)  # fmt: skip
+        robust.search(
+            pact_config(10),
+            {
+                f"{PACT}.explicitnes": [0.5],
+                "portfolio": ["x"],
+                f"{PACT}.decision": ["consensus", "unilaterl"],
+            },
+            {"threat.scale": (0.5, 2.0)},
+            [("p_wra", {"state": "CLIENT"})],
+            n_futures=4,
+        )
     problems = err.value.problems
-    assert problems[:2] == [f"lever {PACT}.explicitnes: not a key of the config",
-                            "lever portfolio: a group of keys; choose among values of its leaves"]  # fmt: skip
+    assert problems[:2] == [
+        f"lever {PACT}.explicitnes: not a key of the config",
+        "lever portfolio: a group of keys; choose among values of its leaves",
+    ]
     # then every design's config, named by its choice, before anything runs
     assert any(p.startswith(f"at {PACT}.decision=unilaterl:") and "decision" in p for p in problems)
     assert any("outcome = 'p_wra'" in p and "did you mean 'p_war'" in p for p in problems)
-    status = main(["--objective", "p_war:state", "--limit", "low", "--lever", "a.b=[1,",
-                   "--uncertainty", "threat.scale=1", "portfolio=regional"])  # fmt: skip
+    status = main(
+        [
+            "--objective",
+            "p_war:state",
+            "--limit",
+            "low",
+            "--lever",
+            "a.b=[1,",
+            "--uncertainty",
+            "threat.scale=1",
+            "portfolio=regional",
+        ]
+    )
     lines = capsys.readouterr().err.strip().splitlines()
     assert status == 2 and len(lines) == 5
     assert lines[1].startswith("  - --lever 'a.b=[1,': write it as dotted.path=V1,V2,...")
@@ -240,25 +314,62 @@ def test_robust_arguments_are_refused_before_work(monkeypatch, capsys):
 @pytest.mark.parametrize("how", ["forecast-discover", "forecast-robust", "forecast -m"])
 def test_the_decision_commands_run(how, tmp_path):
     exe = Path(sys.executable).parent
-    scenario = ["portfolio=regional", "run.trajectories=200", "run.horizon_years=5",
-                "cluster=in_process"]  # fmt: skip
+    scenario = [
+        "portfolio=regional",
+        "run.trajectories=200",
+        "run.horizon_years=5",
+        "cluster=in_process",
+    ]
     if how == "forecast-discover":
-        args = [str(exe / how), "--outcome", "p_war", "--select", "state=PROTEGE", "--above",
-                "0.05", "--uncertainty", "threat.scale=0.5:4", "--uncertainty",
-                f"{PACT}.explicitness=0.1:0.9", "--points", "32", "--output-dir",
-                str(tmp_path), *scenario]  # fmt: skip
+        args = [
+            str(exe / how),
+            "--outcome",
+            "p_war",
+            "--select",
+            "state=PROTEGE",
+            "--above",
+            "0.05",
+            "--uncertainty",
+            "threat.scale=0.5:4",
+            "--uncertainty",
+            f"{PACT}.explicitness=0.1:0.9",
+            "--points",
+            "32",
+            "--output-dir",
+            str(tmp_path),
+            *scenario,
+        ]
         written = ["discovery.nc", "peeling.png", "box_limits.png"]
     elif how == "forecast-robust":
-        args = [str(exe / how), "--objective", "p_war:state=PROTEGE", "--lever",
-                f"{PACT}.explicitness=0.3,0.9", "--lever", f"{PACT}.decision=unilateral,consensus",
-                "--uncertainty", "threat.scale=0.5:2", "--futures", "4", "--output-dir",
-                str(tmp_path), *scenario]  # fmt: skip
+        args = [
+            str(exe / how),
+            "--objective",
+            "p_war:state=PROTEGE",
+            "--lever",
+            f"{PACT}.explicitness=0.3,0.9",
+            "--lever",
+            f"{PACT}.decision=unilateral,consensus",
+            "--uncertainty",
+            "threat.scale=0.5:2",
+            "--futures",
+            "4",
+            "--output-dir",
+            str(tmp_path),
+            *scenario,
+        ]
         written = ["robust.nc", "pareto.png"]
     else:
-        args = [str(exe / "forecast"), "-m", "hydra/sweeper=robust",
-                f"{PACT}.spending_target=0.02,0.03", "hydra.sweeper.objectives=['p_war:state=PROTEGE']",
-                "hydra.sweeper.uncertainties=['threat.scale=0.5:2']", "hydra.sweeper.futures=4",
-                f"hydra.sweep.dir={tmp_path}", *scenario]  # fmt: skip
+        args = [
+            str(exe / "forecast"),
+            "-m",
+            "hydra/sweeper=robust",
+            f"{PACT}.spending_target=0.02,0.03",
+            "hydra.sweeper.objectives=['p_war:state=PROTEGE']",
+            "hydra.sweeper.uncertainties=['threat.scale=0.5:2']",
+            "hydra.sweeper.futures=4",
+            f"hydra.sweep.dir={tmp_path}",
+            *scenario,
+        ]
         written = ["robust.nc", "pareto.png"]
     done = subprocess.run(args, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr

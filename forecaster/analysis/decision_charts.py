@@ -29,23 +29,38 @@ def peeling_chart(found: xr.Dataset, box: int = 0, ax: Any = None) -> tuple[Any,
     """PRIM's peeling trajectory of ``box``: coverage against density, coloured by
     the number of restricted dimensions; the chosen step is ringed and labelled."""
     plt = _pyplot()
-    fig, ax = (plt.subplots(figsize=(6.5, 4.8), constrained_layout=True) if ax is None
-               else (ax.figure, ax))  # fmt: skip
+    fig, ax = (
+        plt.subplots(figsize=(6.5, 4.8), constrained_layout=True) if ax is None else (ax.figure, ax)
+    )
     b = found.sel(box=box)
     steps = np.isfinite(b.coverage.values)
     coverage, density = b.coverage.values[steps], b.density.values[steps]
     restricted = b.restricted.values[steps]
     most = int(np.nanmax(restricted))
     colours = plt.get_cmap("viridis", most + 1)
-    points = ax.scatter(coverage, density, c=restricted, cmap=colours, vmin=-0.5,
-                        vmax=most + 0.5, s=22, zorder=2)  # fmt: skip
+    points = ax.scatter(
+        coverage, density, c=restricted, cmap=colours, vmin=-0.5, vmax=most + 0.5, s=22, zorder=2
+    )
     ax.plot(coverage, density, color="grey", linewidth=0.6, zorder=1)
     chosen = int(b.chosen)
-    ax.scatter([coverage[chosen]], [density[chosen]], s=150, facecolors="none",
-               edgecolors="red", linewidths=1.5, zorder=3, label=f"chosen box (step {chosen})")  # fmt: skip
-    ax.annotate(f"coverage {coverage[chosen]:.2f}\ndensity {density[chosen]:.2f}",
-                (coverage[chosen], density[chosen]), xytext=(10, -28),
-                textcoords="offset points", fontsize=8, color="red")  # fmt: skip
+    ax.scatter(
+        [coverage[chosen]],
+        [density[chosen]],
+        s=150,
+        facecolors="none",
+        edgecolors="red",
+        linewidths=1.5,
+        zorder=3,
+        label=f"chosen box (step {chosen})",
+    )
+    ax.annotate(
+        f"coverage {coverage[chosen]:.2f}\ndensity {density[chosen]:.2f}",
+        (coverage[chosen], density[chosen]),
+        xytext=(10, -28),
+        textcoords="offset points",
+        fontsize=8,
+        color="red",
+    )
     bar = fig.colorbar(points, ax=ax, ticks=range(most + 1))
     bar.set_label("restricted dimensions")
     ax.set_xlabel("coverage (share of the cases of interest inside the box)")
@@ -53,9 +68,12 @@ def peeling_chart(found: xr.Dataset, box: int = 0, ax: Any = None) -> tuple[Any,
     ax.set_xlim(0, 1.05)
     ax.set_ylim(0, 1.05)
     ax.legend(loc="lower left", fontsize=8)
-    ax.set_title(f"PRIM peeling trajectory, box {box}: {_what(found.attrs)} "
-                 f"{found.attrs['threshold']}\n{found.attrs['cases_of_interest']} of "
-                 f"{found.attrs['design_points']} design points of interest", fontsize=10)  # fmt: skip
+    ax.set_title(
+        f"PRIM peeling trajectory, box {box}: {_what(found.attrs)} "
+        f"{found.attrs['threshold']}\n{found.attrs['cases_of_interest']} of "
+        f"{found.attrs['design_points']} design points of interest",
+        fontsize=10,
+    )
     return fig, ax
 
 
@@ -67,19 +85,23 @@ def box_limits_chart(found: xr.Dataset, box: int = 0, ax: Any = None) -> tuple[A
     """
     plt = _pyplot()
     names = [str(n) for n in found.uncertainty.values]
-    fig, ax = (plt.subplots(figsize=(7.5, 1.4 + 0.6 * len(names)), constrained_layout=True)
-               if ax is None else (ax.figure, ax))  # fmt: skip
+    fig, ax = (
+        plt.subplots(figsize=(7.5, 1.4 + 0.6 * len(names)), constrained_layout=True)
+        if ax is None
+        else (ax.figure, ax)
+    )
     b = found.sel(box=box)
     span = (found.high - found.low).values
     lo = ((b.box_low - found.low) / span).values
     hi = ((b.box_high - found.low) / span).values
-    for i, name in enumerate(names):
+    for i in range(len(names)):
         qps = [float(v) for v in (b.qp_low[i], b.qp_high[i]) if np.isfinite(v)]
-        ax.barh(i, hi[i] - lo[i], left=lo[i], height=0.5,
-                color="C0" if qps else "lightgrey")  # fmt: skip
+        ax.barh(i, hi[i] - lo[i], left=lo[i], height=0.5, color="C0" if qps else "lightgrey")
         if qps:
-            text = (f"{float(b.box_low[i]):.3g} – {float(b.box_high[i]):.3g}   "
-                    f"qp {' / '.join(f'{q:.1g}' for q in qps)}")  # fmt: skip
+            text = (
+                f"{float(b.box_low[i]):.3g} – {float(b.box_high[i]):.3g}   "
+                f"qp {' / '.join(f'{q:.1g}' for q in qps)}"
+            )
             ax.text(1.02, i, text, va="center", fontsize=8)
     ax.set_yticks(range(len(names)), [key_label(n) for n in names])
     ax.invert_yaxis()
@@ -87,17 +109,21 @@ def box_limits_chart(found: xr.Dataset, box: int = 0, ax: Any = None) -> tuple[A
     ax.set_xticks([0, 0.5, 1], ["low", "middle", "high"])
     ax.set_xlabel("position within the design range")
     step = int(b.chosen)
-    ax.set_title(f"PRIM box {box}: {_what(found.attrs)} {found.attrs['threshold']}\n"
-                 f"coverage {float(b.coverage[step]):.2f}, density {float(b.density[step]):.2f}; "
-                 "grey: unrestricted; qp: quasi-p-values", fontsize=10)  # fmt: skip
+    ax.set_title(
+        f"PRIM box {box}: {_what(found.attrs)} {found.attrs['threshold']}\n"
+        f"coverage {float(b.coverage[step]):.2f}, density {float(b.density[step]):.2f}; "
+        "grey: unrestricted; qp: quasi-p-values",
+        fontsize=10,
+    )
     return fig, ax
 
 
 def pareto_chart(designs: xr.Dataset, objective: int = 0, ax: Any = None) -> tuple[Any, Any]:
     """Every design's mean outcome against its cost; the Pareto front joined and labelled."""
     plt = _pyplot()
-    fig, ax = (plt.subplots(figsize=(7.5, 5), constrained_layout=True) if ax is None
-               else (ax.figure, ax))  # fmt: skip
+    fig, ax = (
+        plt.subplots(figsize=(7.5, 5), constrained_layout=True) if ax is None else (ax.figure, ax)
+    )
     cost = designs.cost.values
     mean = designs["mean"].values[:, objective]
     front = designs.pareto.values
@@ -106,17 +132,23 @@ def pareto_chart(designs: xr.Dataset, objective: int = 0, ax: Any = None) -> tup
     ax.plot(cost[front][order], mean[front][order], "o-", color="C3", label="Pareto front")
     short = [str(k).split(".")[-1] for k in designs.lever.values]
     for d in np.flatnonzero(front):
-        label = ", ".join(f"{k} {v}" for k, v in zip(short, designs.lever_value.values[d],
-                                                        strict=True))  # fmt: skip
-        ax.annotate(label, (cost[d], mean[d]), xytext=(6, 4), textcoords="offset points",
-                    fontsize=7)  # fmt: skip
+        label = ", ".join(
+            f"{k} {v}" for k, v in zip(short, designs.lever_value.values[d], strict=True)
+        )
+        ax.annotate(
+            label, (cost[d], mean[d]), xytext=(6, 4), textcoords="offset points", fontsize=7
+        )
     name = str(designs.objective.values[objective])
     outcome, _, where = name.partition("[")
     ax.set_xlabel("cost: extra defence spending the pledges imply (USD bn a year)")
-    ax.set_ylabel(f"{outcome_label(outcome)} {('[' + where) if where else ''}, "
-                  "mean over the futures")  # fmt: skip
+    ax.set_ylabel(
+        f"{outcome_label(outcome)} {('[' + where) if where else ''}, mean over the futures"
+    )
     ax.legend(fontsize=8)
-    ax.set_title(f"Designs against cost: {designs.sizes['design']} designs × "
-                 f"{designs.attrs['futures']} futures × "
-                 f"{designs.attrs['trajectories_per_point']:,} trajectories", fontsize=10)  # fmt: skip
+    ax.set_title(
+        f"Designs against cost: {designs.sizes['design']} designs × "
+        f"{designs.attrs['futures']} futures × "
+        f"{designs.attrs['trajectories_per_point']:,} trajectories",
+        fontsize=10,
+    )
     return fig, ax

@@ -172,14 +172,23 @@ def discover(
     points = design_points(uncertainties, n_points, method, seed=int(cfg.run.seed))
     check_before_running(cfg, points, outcome, select)
     if announce is not None:
-        announce(f"{n_points} design points x {int(cfg.run.trajectories)} trajectories = "
-                 f"{n_points * int(cfg.run.trajectories):,} trajectory runs of "
-                 f"{cfg.portfolio.name}")  # fmt: skip
+        announce(
+            f"{n_points} design points x {int(cfg.run.trajectories)} trajectories = "
+            f"{n_points * int(cfg.run.trajectories):,} trajectory runs of "
+            f"{cfg.portfolio.name}"
+        )
     results = run(cfg, progress=progress, points=points)
     found = find_scenarios(
-        results, outcome, select, above=above, below=below, density=density,
-        mass_min=mass_min, peel_alpha=peel_alpha, n_boxes=n_boxes,
-    )  # fmt: skip
+        results,
+        outcome,
+        select,
+        above=above,
+        below=below,
+        density=density,
+        mass_min=mass_min,
+        peel_alpha=peel_alpha,
+        n_boxes=n_boxes,
+    )
     found.attrs.update(
         design=method,
         trajectories_per_point=int(cfg.run.trajectories),
@@ -230,7 +239,9 @@ def find_scenarios(
     """
     problems = threshold_problems(above, below, density, mass_min, peel_alpha, n_boxes)
     if "sample" not in ds.dims:
-        problems.append("dataset: has no sample dimension (run design points: run(cfg, points=...))")
+        problems.append(
+            "dataset: has no sample dimension (run design points: run(cfg, points=...))"
+        )
     if problems:
         raise ConfigError(problems)
     y = outcome_values(ds, outcome, select)
@@ -240,11 +251,15 @@ def find_scenarios(
     interest = values > above if above is not None else values < float(below)  # type: ignore[arg-type]
     side = f"above {above:g}" if above is not None else f"below {below:g}"
     if interest.all() or not interest.any():
-        raise ConfigError([f"{'above' if above is not None else 'below'} = "
-                           f"{above if above is not None else below}: "
-                           f"{'every' if interest.all() else 'no'} design point has {outcome} "
-                           f"{side} (it ranges {values.min():.3g} to {values.max():.3g}); "
-                           "choose a threshold inside that range"])  # fmt: skip
+        raise ConfigError(
+            [
+                f"{'above' if above is not None else 'below'} = "
+                f"{above if above is not None else below}: "
+                f"{'every' if interest.all() else 'no'} design point has {outcome} "
+                f"{side} (it ranges {values.min():.3g} to {values.max():.3g}); "
+                "choose a threshold inside that range"
+            ]
+        )
     boxes = _prim(x, interest, density, mass_min, peel_alpha, n_boxes)
     leaves = _cart(x, interest, mass_min)
     names = list(keys)
@@ -266,30 +281,55 @@ def find_scenarios(
             "of_interest": ("sample", interest, {"long_name": f"{outcome} {side}"}),
             "low": ("uncertainty", x.min().to_numpy(), {"long_name": "least design value"}),
             "high": ("uncertainty", x.max().to_numpy(), {"long_name": "largest design value"}),
-            "coverage": (("box", "step"), along_steps("coverage"),
-                         {"long_name": "share of the cases of interest inside the box"}),
-            "density": (("box", "step"), along_steps("density"),
-                        {"long_name": "share of the points inside the box that are of interest"}),
-            "mass": (("box", "step"), along_steps("mass"),
-                     {"long_name": "share of all points inside the box"}),
-            "restricted": (("box", "step"), along_steps("res_dim"),
-                           {"long_name": "restricted dimensions"}),
+            "coverage": (
+                ("box", "step"),
+                along_steps("coverage"),
+                {"long_name": "share of the cases of interest inside the box"},
+            ),
+            "density": (
+                ("box", "step"),
+                along_steps("density"),
+                {"long_name": "share of the points inside the box that are of interest"},
+            ),
+            "mass": (
+                ("box", "step"),
+                along_steps("mass"),
+                {"long_name": "share of all points inside the box"},
+            ),
+            "restricted": (
+                ("box", "step"),
+                along_steps("res_dim"),
+                {"long_name": "restricted dimensions"},
+            ),
             "chosen": ("box", [b["chosen"] for b in boxes], {"long_name": "chosen step"}),
             "box_low": (("box", "uncertainty"), per_box("low")),
             "box_high": (("box", "uncertainty"), per_box("high")),
-            "qp_low": (("box", "uncertainty"), per_box("qp_low"),
-                       {"long_name": "quasi-p-value of the lower limit (NaN: not restricted)"}),
-            "qp_high": (("box", "uncertainty"), per_box("qp_high"),
-                        {"long_name": "quasi-p-value of the upper limit (NaN: not restricted)"}),
+            "qp_low": (
+                ("box", "uncertainty"),
+                per_box("qp_low"),
+                {"long_name": "quasi-p-value of the lower limit (NaN: not restricted)"},
+            ),
+            "qp_high": (
+                ("box", "uncertainty"),
+                per_box("qp_high"),
+                {"long_name": "quasi-p-value of the upper limit (NaN: not restricted)"},
+            ),
             "cart_low": (("leaf", "uncertainty"), [[lf["low"][n] for n in names] for lf in leaves]),
-            "cart_high": (("leaf", "uncertainty"),
-                          [[lf["high"][n] for n in names] for lf in leaves]),
+            "cart_high": (
+                ("leaf", "uncertainty"),
+                [[lf["high"][n] for n in names] for lf in leaves],
+            ),
             "cart_coverage": ("leaf", [lf["coverage"] for lf in leaves]),
             "cart_density": ("leaf", [lf["density"] for lf in leaves]),
             "cart_mass": ("leaf", [lf["mass"] for lf in leaves]),
         },
-        coords={"uncertainty": names, "sample": ds.sample.values, "box": np.arange(len(boxes)),
-                "step": np.arange(n_steps), "leaf": np.arange(len(leaves))},
+        coords={
+            "uncertainty": names,
+            "sample": ds.sample.values,
+            "box": np.arange(len(boxes)),
+            "step": np.arange(n_steps),
+            "leaf": np.arange(len(leaves)),
+        },
         attrs={
             "outcome": outcome,
             "select": repr(dict(select or {})),
@@ -300,7 +340,7 @@ def find_scenarios(
             f"peel_alpha {peel_alpha:g}",
             "cart": f"EMA Workbench CART (scikit-learn tree), min leaf mass {mass_min:g}",
         },
-    )  # fmt: skip
+    )
     return found
 
 
@@ -326,8 +366,14 @@ def _prim(
     prim = _workbench("prim")
     # the workbench logs each box at INFO on its own logger; keep forecaster's output clean
     logging.getLogger("EMA").setLevel(logging.WARNING)
-    finder = prim.Prim(x, interest.astype(int), threshold=density, peel_alpha=peel_alpha,
-                       paste_alpha=peel_alpha, mass_min=mass_min)  # fmt: skip
+    finder = prim.Prim(
+        x,
+        interest.astype(int),
+        threshold=density,
+        peel_alpha=peel_alpha,
+        paste_alpha=peel_alpha,
+        mass_min=mass_min,
+    )
     boxes: list[dict[str, Any]] = []
     for _ in range(n_boxes):
         box = finder.find_box()
@@ -343,14 +389,16 @@ def _prim(
         box.select(chosen)
         lims = box.box_lims[chosen]
         qp = {name: [np.nan if v < 0 else v for v in pair] for name, pair in box.qp[chosen].items()}
-        boxes.append({
-            "trajectory": trajectory[["coverage", "density", "mass", "res_dim"]].copy(),
-            "chosen": chosen,
-            "low": {n: float(lims.loc[0, n]) for n in x.columns},
-            "high": {n: float(lims.loc[1, n]) for n in x.columns},
-            "qp_low": {n: qp.get(n, [np.nan, np.nan])[0] for n in x.columns},
-            "qp_high": {n: qp.get(n, [np.nan, np.nan])[1] for n in x.columns},
-        })  # fmt: skip
+        boxes.append(
+            {
+                "trajectory": trajectory[["coverage", "density", "mass", "res_dim"]].copy(),
+                "chosen": chosen,
+                "low": {n: float(lims.loc[0, n]) for n in x.columns},
+                "high": {n: float(lims.loc[1, n]) for n in x.columns},
+                "qp_low": {n: qp.get(n, [np.nan, np.nan])[0] for n in x.columns},
+                "qp_high": {n: qp.get(n, [np.nan, np.nan])[1] for n in x.columns},
+            }
+        )
     return boxes
 
 
@@ -374,15 +422,20 @@ def _cart(x: pd.DataFrame, interest: np.ndarray, mass_min: float) -> list[dict[s
 def format_boxes(found: xr.Dataset) -> str:
     """The chosen PRIM boxes (limits, quasi-p-values) and CART's densest leaves, as text."""
     a = found.attrs
-    lines = [f"Scenario discovery: {a['outcome']} {a['select']} {a['threshold']} in "
-             f"{a['cases_of_interest']} of {a['design_points']} design points"]  # fmt: skip
+    lines = [
+        f"Scenario discovery: {a['outcome']} {a['select']} {a['threshold']} in "
+        f"{a['cases_of_interest']} of {a['design_points']} design points"
+    ]
     for b in found.box.values:
         box = found.sel(box=b)
         step = int(box.chosen)
-        lines += ["", f"PRIM box {b} (step {step} of {int(box.coverage.count())}): coverage "
-                  f"{float(box.coverage[step]):.2f}, density {float(box.density[step]):.2f}, "
-                  f"mass {float(box.mass[step]):.2f}",
-                  f"  {'uncertainty':42s} {'box':>21s} {'range':>21s}  quasi-p"]  # fmt: skip
+        lines += [
+            "",
+            f"PRIM box {b} (step {step} of {int(box.coverage.count())}): coverage "
+            f"{float(box.coverage[step]):.2f}, density {float(box.density[step]):.2f}, "
+            f"mass {float(box.mass[step]):.2f}",
+            f"  {'uncertainty':42s} {'box':>21s} {'range':>21s}  quasi-p",
+        ]
         for name in found.uncertainty.values:
             u = box.sel(uncertainty=name)
             qps = [float(v) for v in (u.qp_low, u.qp_high) if np.isfinite(v)]
@@ -402,6 +455,8 @@ def format_boxes(found: xr.Dataset) -> str:
             for i, n in enumerate(found.uncertainty.values)
             if found.cart_low[leaf, i] > found.low[i] or found.cart_high[leaf, i] < found.high[i]
         ]
-        lines.append(f"  {float(found.cart_coverage[leaf]):.2f} {float(found.cart_density[leaf]):.2f} "
-                     f"{float(found.cart_mass[leaf]):.2f}  {'; '.join(restricted) or 'all'}")  # fmt: skip
+        lines.append(
+            f"  {float(found.cart_coverage[leaf]):.2f} {float(found.cart_density[leaf]):.2f} "
+            f"{float(found.cart_mass[leaf]):.2f}  {'; '.join(restricted) or 'all'}"
+        )
     return "\n".join(lines)

@@ -79,8 +79,12 @@ def pledge_cost(spec: Mapping[str, Any]) -> float:
         for member in alliance["members"]:
             pledge[member] = max(pledge.get(member, 0.0), float(alliance["spending_target"]))
     states = portfolio["states"]
-    return float(sum(float(states[s]["gdp"]) * max(0.0, p - float(states[s]["defense_share"]))
-                     for s, p in pledge.items()))  # fmt: skip
+    return float(
+        sum(
+            float(states[s]["gdp"]) * max(0.0, p - float(states[s]["defense_share"]))
+            for s, p in pledge.items()
+        )
+    )
 
 
 def _is_number(value: Any) -> bool:
@@ -132,8 +136,10 @@ def search_problems(
     if not objectives:
         problems.append("objectives = []: give at least one outcome to minimise")
     if limits is not None and len(limits) != len(objectives):
-        problems.append(f"limits = {list(limits)}: one per objective ({len(objectives)}), "
-                        "None for an objective without a limit")  # fmt: skip
+        problems.append(
+            f"limits = {list(limits)}: one per objective ({len(objectives)}), "
+            "None for an objective without a limit"
+        )
     return problems
 
 
@@ -190,7 +196,9 @@ def search(
     numeric = {k: list(v) for k, v in levers.items() if all(map(_is_number, v))}
     structural = {k: list(v) for k, v in levers.items() if k not in numeric}
     futures = design_points(uncertainties, n_futures, method, seed=int(cfg.run.seed))
-    numeric_combos = [dict(zip(numeric, c, strict=True)) for c in itertools.product(*numeric.values())]  # fmt: skip
+    numeric_combos = [
+        dict(zip(numeric, c, strict=True)) for c in itertools.product(*numeric.values())
+    ]
     points = [{**combo, **future} for combo in numeric_combos for future in futures]
     runs = []
     for combo in itertools.product(*structural.values()):
@@ -210,10 +218,12 @@ def search(
 
     n_designs = len(runs) * len(numeric_combos)
     if announce is not None:
-        announce(f"{n_designs} designs x {len(futures)} futures = {n_designs * len(futures)} "
-                 f"grid points x {int(cfg.run.trajectories)} trajectories = "
-                 f"{n_designs * len(futures) * int(cfg.run.trajectories):,} trajectory runs "
-                 f"in {len(runs)} run{'s' if len(runs) > 1 else ''} of {cfg.portfolio.name}")  # fmt: skip
+        announce(
+            f"{n_designs} designs x {len(futures)} futures = {n_designs * len(futures)} "
+            f"grid points x {int(cfg.run.trajectories)} trajectories = "
+            f"{n_designs * len(futures) * int(cfg.run.trajectories):,} trajectory runs "
+            f"in {len(runs)} run{'s' if len(runs) > 1 else ''} of {cfg.portfolio.name}"
+        )
     values = np.empty((n_designs, len(futures), len(objectives)))
     labels: list[dict[str, Any]] = []
     costs = []
@@ -227,17 +237,20 @@ def search(
                 len(numeric_combos), len(futures)
             )
         spec = to_spec(variant)
-        for combo in numeric_combos:
-            labels.append({**choice, **combo})
+        for numbers in numeric_combos:
+            labels.append({**choice, **numbers})
             design_spec = copy.deepcopy(spec)
-            for key, value in combo.items():
+            for key, value in numbers.items():
                 _with_value(design_spec, key, value)
             costs.append(pledge_cost(design_spec))
-    return _assemble(cfg, levers, futures, objectives, limits, values, labels,
-                     np.array(costs), wall, method)  # fmt: skip
+    return _assemble(
+        cfg, levers, futures, objectives, limits, values, labels, np.array(costs), wall, method
+    )
 
 
-def _check(cfg: DictConfig, points: list[dict[str, float]], objectives: Sequence[Objective]) -> None:
+def _check(
+    cfg: DictConfig, points: list[dict[str, float]], objectives: Sequence[Objective]
+) -> None:
     """The config with its design points and every objective's selection, as in a run."""
     scenario = check(cfg, points)
     shape = Counters.zeros(scenario)
@@ -264,7 +277,7 @@ def pareto_front(objectives: np.ndarray) -> np.ndarray:
     at_most = (objectives[:, None, :] <= objectives[None, :, :]).all(axis=2)
     smaller = (objectives[:, None, :] < objectives[None, :, :]).any(axis=2)
     beaten = (at_most & smaller).any(axis=0)
-    return ~beaten
+    return np.asarray(~beaten)
 
 
 def _assemble(
@@ -290,31 +303,61 @@ def _assemble(
     names = [f"{o}{''.join(f'[{k}={v}]' for k, v in s.items())}" for o, s in objectives]
     lever_keys = list(levers)
     text = [[_text(label[k]) for k in lever_keys] for label in labels]
-    number = [[float(label[k]) if _is_number(label[k]) else np.nan for k in lever_keys]
-              for label in labels]  # fmt: skip
+    number = [
+        [float(label[k]) if _is_number(label[k]) else np.nan for k in lever_keys]
+        for label in labels
+    ]
     uncertainty = list(futures[0])
     return xr.Dataset(
         {
-            "outcome": (("design", "future", "objective"), values,
-                        {"long_name": "outcome at the horizon"}),
-            "regret": (("design", "future", "objective"), regret,
-                       {"long_name": "outcome less the best design's in the same future"}),
+            "outcome": (
+                ("design", "future", "objective"),
+                values,
+                {"long_name": "outcome at the horizon"},
+            ),
+            "regret": (
+                ("design", "future", "objective"),
+                regret,
+                {"long_name": "outcome less the best design's in the same future"},
+            ),
             "mean": (("design", "objective"), mean, {"long_name": "mean outcome over the futures"}),
-            "max_regret": (("design", "objective"), regret.max(axis=1),
-                           {"long_name": "largest regret over the futures"}),
-            "satisficing": ("design", satisficing,
-                            {"long_name": "share of futures with every outcome within its limit"}),
-            "cost": ("design", cost, {"long_name": "extra defence spending the pledges imply",
-                                      "units": "USD bn per year"}),
-            "pareto": ("design", front,
-                       {"long_name": "on the Pareto front of mean outcomes against cost"}),
+            "max_regret": (
+                ("design", "objective"),
+                regret.max(axis=1),
+                {"long_name": "largest regret over the futures"},
+            ),
+            "satisficing": (
+                "design",
+                satisficing,
+                {"long_name": "share of futures with every outcome within its limit"},
+            ),
+            "cost": (
+                "design",
+                cost,
+                {
+                    "long_name": "extra defence spending the pledges imply",
+                    "units": "USD bn per year",
+                },
+            ),
+            "pareto": (
+                "design",
+                front,
+                {"long_name": "on the Pareto front of mean outcomes against cost"},
+            ),
             "lever_value": (("design", "lever"), np.array(text, dtype=str)),
             "lever_number": (("design", "lever"), np.array(number, dtype=float)),
-            "future_value": (("future", "uncertainty"),
-                             np.array([[f[u] for u in uncertainty] for f in futures])),
+            "future_value": (
+                ("future", "uncertainty"),
+                np.array([[f[u] for u in uncertainty] for f in futures]),
+            ),
         },
-        coords={"design": np.arange(len(labels)), "future": np.arange(len(futures)),
-                "objective": names, "lever": lever_keys, "uncertainty": uncertainty},
+        coords={
+            "design": np.arange(len(labels)),
+            "future": np.arange(len(futures)),
+            "objective": names,
+            "lever": lever_keys,
+            "uncertainty": uncertainty,
+        },
         attrs={
             "objectives": repr([(o, dict(s)) for o, s in objectives]),
             "limits": repr(None if limits is None else list(limits)),
@@ -329,7 +372,7 @@ def _assemble(
             "Pareto front of mean outcomes against cost; regret against the best design "
             "in each future",
         },
-    )  # fmt: skip
+    )
 
 
 def _text(value: Any) -> str:
@@ -340,25 +383,37 @@ def _text(value: Any) -> str:
 
 def format_designs(designs: xr.Dataset, limit: int = 20) -> str:
     """Designs ranked by cost on the Pareto front, then the others by their first mean outcome."""
-    order = sorted(designs.design.values,
-                   key=lambda d: (not bool(designs.pareto[d]), float(designs.cost[d]),
-                                  float(designs["mean"][d, 0])))  # fmt: skip
+    order = sorted(
+        designs.design.values,
+        key=lambda d: (
+            not bool(designs.pareto[d]),
+            float(designs.cost[d]),
+            float(designs["mean"][d, 0]),
+        ),
+    )
     levers = [str(k).split(".")[-1] for k in designs.lever.values]
     objectives = [str(o) for o in designs.objective.values]
-    header = " ".join(f"{k:>16s}" for k in levers) + f" {'cost':>9s} " + " ".join(
-        f"{'mean ' + o:>24s} {'max regret':>10s}" for o in objectives
+    header = (
+        " ".join(f"{k:>16s}" for k in levers)
+        + f" {'cost':>9s} "
+        + " ".join(f"{'mean ' + o:>24s} {'max regret':>10s}" for o in objectives)
     )
-    lines = [f"{designs.sizes['design']} designs x {designs.attrs['futures']} futures x "
-             f"{designs.attrs['trajectories_per_point']} trajectories (*: Pareto front)",
-             "", "  " + header + f" {'satisficing':>11s}"]  # fmt: skip
+    lines = [
+        f"{designs.sizes['design']} designs x {designs.attrs['futures']} futures x "
+        f"{designs.attrs['trajectories_per_point']} trajectories (*: Pareto front)",
+        "",
+        "  " + header + f" {'satisficing':>11s}",
+    ]
     for d in order[:limit]:
         row = designs.sel(design=d)
         lines.append(
             ("* " if bool(row.pareto) else "  ")
-            + " ".join(f"{str(v):>16s}" for v in row.lever_value.values)
+            + " ".join(f"{v!s:>16s}" for v in row.lever_value.values)
             + f" {float(row.cost):9.1f} "
-            + " ".join(f"{float(row['mean'][j]):24.4f} {float(row.max_regret[j]):10.4f}"
-                       for j in range(len(objectives)))  # fmt: skip
+            + " ".join(
+                f"{float(row['mean'][j]):24.4f} {float(row.max_regret[j]):10.4f}"
+                for j in range(len(objectives))
+            )
             + f" {float(row.satisficing):11.2f}"
         )
     if len(order) > limit:

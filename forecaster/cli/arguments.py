@@ -57,8 +57,9 @@ def parse_levers(items: list[str]) -> tuple[dict[str, list[Any]], list[str]]:
             problems.append(f"--lever {item!r}: write it as dotted.path=V1,V2,... ({first})")
             continue
         key = override.key_or_group
-        values = (list(override.sweep_iterator()) if override.is_sweep_override()
-                  else [override.value()])  # fmt: skip
+        values = (
+            list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
+        )
         levers[key] = [_plain(v) for v in values]
     return levers, problems
 

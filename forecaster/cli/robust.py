@@ -58,9 +58,16 @@ def run_search(
 
     try:
         designs = search(
-            cfg, levers, uncertainties, objectives, n_futures=n_futures, method=method,
-            limits=limits, progress=True, announce=lambda line: print(line, flush=True),
-        )  # fmt: skip
+            cfg,
+            levers,
+            uncertainties,
+            objectives,
+            n_futures=n_futures,
+            method=method,
+            limits=limits,
+            progress=True,
+            announce=lambda line: print(line, flush=True),
+        )
     except ConfigError as err:
         print(str(err), file=sys.stderr)
         return 2
@@ -103,25 +110,53 @@ def main(argv: list[str] | None = None) -> int:
         epilog=EXAMPLE,
         formatter_class=_Formatter,
     )
-    parser.add_argument("--objective", action="append", default=[], required=True,
-                        metavar="OUTCOME[:DIM=VALUE,...]",
-                        help="an outcome to minimise, e.g. p_war:state=EST (repeat)")  # fmt: skip
-    parser.add_argument("--limit", action="append", default=[], metavar="VALUE",
-                        help="the largest acceptable value of each objective, in order "
-                        "(none: no limit), for satisficing robustness")  # fmt: skip
-    parser.add_argument("--lever", action="append", default=[], required=True,
-                        metavar="PATH=V1,V2,...", help="a config key and the values to "
-                        "choose among (Hydra's sweep syntax; repeat)")  # fmt: skip
-    parser.add_argument("--uncertainty", "--param", action="append", default=[],
-                        required=True, metavar="PATH=LOW:HIGH",
-                        help="a numeric config leaf and its plausible range (repeat)")  # fmt: skip
+    parser.add_argument(
+        "--objective",
+        action="append",
+        default=[],
+        required=True,
+        metavar="OUTCOME[:DIM=VALUE,...]",
+        help="an outcome to minimise, e.g. p_war:state=EST (repeat)",
+    )
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="VALUE",
+        help="the largest acceptable value of each objective, in order "
+        "(none: no limit), for satisficing robustness",
+    )
+    parser.add_argument(
+        "--lever",
+        action="append",
+        default=[],
+        required=True,
+        metavar="PATH=V1,V2,...",
+        help="a config key and the values to choose among (Hydra's sweep syntax; repeat)",
+    )
+    parser.add_argument(
+        "--uncertainty",
+        "--param",
+        action="append",
+        default=[],
+        required=True,
+        metavar="PATH=LOW:HIGH",
+        help="a numeric config leaf and its plausible range (repeat)",
+    )
     parser.add_argument("--futures", type=int, default=16, help="draws of the uncertainties")
     parser.add_argument("--design", default="lhs", help="lhs (Latin hypercube) or sobol")
-    parser.add_argument("--config-dir", type=Path, default=None,
-                        help="a folder of your own config options, as for forecast")  # fmt: skip
-    parser.add_argument("--output-dir", type=Path, default=None,
-                        help="where robust.nc and pareto.png go (default "
-                        "outputs/robust/<date>/<time>)")  # fmt: skip
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        default=None,
+        help="a folder of your own config options, as for forecast",
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="where robust.nc and pareto.png go (default outputs/robust/<date>/<time>)",
+    )
     args, overrides = parser.parse_known_args(argv)
     levers, problems = parse_levers(args.lever)
     uncertainties, bad = parse_ranges(args.uncertainty)
@@ -129,8 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     objectives, bad = parse_objectives(args.objective)
     problems += bad
     limits, bad = parse_limits(args.limit)
-    problems += bad + [f"{o!r}: not an option of forecast-robust; config overrides are "
-                       "key=value" for o in overrides if o.startswith("-")]  # fmt: skip
+    problems += bad + [
+        f"{o!r}: not an option of forecast-robust; config overrides are key=value"
+        for o in overrides
+        if o.startswith("-")
+    ]
     try:
         cfg = compose([o for o in overrides if not o.startswith("-")], config_dir=args.config_dir)
     except (HydraException, OmegaConfBaseException) as err:
@@ -141,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     out = args.output_dir or Path("outputs") / "robust" / dt.datetime.now().strftime(
         "%Y-%m-%d/%H-%M-%S"
     )
-    return run_search(cfg, levers, uncertainties, objectives, args.futures, args.design,
-                      limits, out)  # fmt: skip
+    return run_search(
+        cfg, levers, uncertainties, objectives, args.futures, args.design, limits, out
+    )
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):

@@ -78,9 +78,10 @@ class RobustSweeper(Sweeper):
 
         assert self.config is not None and self.hydra_context is not None
         overrides = OverridesParser.create().parse_overrides(arguments)
-        levers = {o.key_or_group: list(o.sweep_iterator()) for o in overrides
-                  if o.is_sweep_override()}  # fmt: skip
-        fixed = [o.input_line for o in overrides if not o.is_sweep_override()]
+        levers = {
+            o.key_or_group: list(o.sweep_iterator()) for o in overrides if o.is_sweep_override()
+        }
+        fixed = [str(o.input_line) for o in overrides if not o.is_sweep_override()]
         uncertainties, problems = parse_ranges(self.uncertainties, "hydra.sweeper.uncertainties")
         objectives, bad = parse_objectives(self.objectives)
         limits, more = parse_limits(self.limits)
@@ -92,8 +93,9 @@ class RobustSweeper(Sweeper):
             master_config=self.config, sweep_overrides=fixed
         )
         out = Path(self.config.hydra.sweep.dir)
-        status = run_search(cfg, levers, uncertainties, objectives, self.futures, self.design,
-                            limits, out)  # fmt: skip
+        status = run_search(
+            cfg, levers, uncertainties, objectives, self.futures, self.design, limits, out
+        )
         if status:
             sys.exit(status)
         return []
