@@ -156,8 +156,8 @@ def render(world: history_world.World, portfolio: dict[str, Any]) -> str:
         "interoperability",
         "#                  from ATOP milinst (Leeds & Anac 2005), leader: most military spending.",
         f"#   interest       {history_world.PACT_INTEREST} between the members of a defence pact.",
-        f"#   targets        COW MID 5.0 (Palmer et al. 2022): disputes each state started "
-        f"(side A) against",
+        "#   targets        COW MID 5.0 (Palmer et al. 2022): disputes each state started "
+        "(side A) against",
         f"#                  each other state, first year {first}-{year - 1}, over its most "
         "against any one.",
         "#   adversaries    the engine's rules today: an adversary is in no alliance and "

@@ -28,6 +28,7 @@ adversary; docs/history.md, "The world at a date").
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -118,11 +119,12 @@ def maddison_table(data_dir: Path) -> pd.DataFrame:
     return out[out.gdp > 0].reset_index(drop=True)
 
 
-def maddison_gdp(data_dir: Path) -> pd.DataFrame:
-    """Maddison (2010) GDP by COW code: one row per (ccode, year, gdp).
+def maddison_codes(data_dir: Path) -> pd.DataFrame:
+    """:func:`maddison_table` with each row's COW code (``ccode``; -1: none).
 
-    A row maps to a COW state when its normalised name is the state's normalised
-    COW name (``statenme``) or an :data:`ALIASES` entry covers the year.
+    A row maps to a COW state when an :data:`ALIASES` entry of its normalised name
+    covers the year, or else when its normalised name is the state's normalised COW
+    name (``statenme``); regional totals and territories map to none.
     """
     table = maddison_table(data_dir)
     states = data.read(data_dir, "states")
@@ -133,7 +135,13 @@ def maddison_gdp(data_dir: Path) -> pd.DataFrame:
             codes[i] = next((c for lo, hi, c in ALIASES[name] if lo <= year <= hi), -1)
         else:
             codes[i] = by_name.get(name, -1)
-    mapped = table.assign(ccode=codes)
+    return table.assign(ccode=codes)
+
+
+def maddison_gdp(data_dir: Path) -> pd.DataFrame:
+    """Maddison (2010) GDP by COW code: one row per (ccode, year, gdp), millions of 1990
+    GK dollars (:func:`maddison_codes`' rows with a code)."""
+    mapped = maddison_codes(data_dir)
     mapped = mapped[mapped.ccode >= 0]
     return mapped[["ccode", "year", "gdp"]].reset_index(drop=True)
 
@@ -320,7 +328,7 @@ def build_world(data_dir: Path, year: int, window: int = WINDOW_YEARS) -> World:
         challenges={
             k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0])))
             for k, v in sorted(challenges.items())
-        },  # fmt: skip
+        },
         without_gdp=tuple(
             (int(c), str(n)) for c, n in zip(without.ccode, without.statenme, strict=True)
         ),
@@ -371,7 +379,7 @@ def select(
     notes = list(world.notes)
     if regions is not None:
         regions = list(regions)
-        known = sorted(set(name for _, name in data.REGIONS) | {"asia"})
+        known = sorted({name for _, name in data.REGIONS} | {"asia"})
         unknown = [r for r in regions if r not in known]
         if unknown:
             raise ValueError(
@@ -392,16 +400,13 @@ def select(
     for pact in world.pacts:
         members = tuple(m for m in pact.members if m in kept)
         if len(members) >= 2:
-            pacts.append(Pact(pact.atopid, members, pact.obligation, pact.conditional,
-                              pact.milinst, pact.begyr))  # fmt: skip
+            pacts.append(dataclasses.replace(pact, members=members))
     if max_alliances is not None and len(pacts) > max_alliances:
         pacts.sort(key=lambda p: (-len(p.members), p.begyr, p.atopid))
         dropped = pacts[max_alliances:]
         pacts = sorted(pacts[:max_alliances], key=lambda p: p.atopid)
-        notes.append(
-            f"the {max_alliances} pacts with most members (left out: "
-            + ", ".join(f"atop{p.atopid}" for p in dropped) + ")"
-        )  # fmt: skip
+        left_out = ", ".join(f"atop{p.atopid}" for p in dropped)
+        notes.append(f"the {max_alliances} pacts with most members (left out: {left_out})")
     challenges = {
         k: {t: n for t, n in v.items() if t in kept}
         for k, v in world.challenges.items()
