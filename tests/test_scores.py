@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecaster.history import scores
+from forecaster.history import baseline, data, scores
 
 
 def test_brier_and_log_score_of_known_forecasts():
@@ -110,3 +110,39 @@ def test_logistic_baseline_reproduces_group_frequencies():
     test = pd.DataFrame({"ally": [0, 1]})
     p = scores.logistic_baseline(train, test, ["ally"], "y")
     assert p == pytest.approx([0.25, 0.75], abs=1e-6)
+
+
+# ---- the baseline on the data --------------------------------------------------------------
+
+DATA = data.default_data_dir()
+needs_data = pytest.mark.skipif(
+    not (DATA / data.FILES["mid_dyads"]).is_file(), reason=f"needs the history data in {DATA}"
+)
+
+
+@needs_data
+def test_the_1990_references_learn_nothing_from_1990_on(monkeypatch):
+    """Every state targeted every year from 1990 on changes the outcomes scored, not
+    the references' forecasts; the test windows are the 165 members of 1990."""
+    kept = baseline.origin_forecasts(DATA, 1990, "targeted")
+    assert len(kept) == 165 and int(kept.y.sum()) == 93  # COW MID 5.0, 1990-1999
+    assert kept.climatology.iloc[0] == pytest.approx(0.5838, abs=1e-4)  # windows 1946-1980
+    real = data.new_mid_targets
+
+    def every_year_from_1990(data_dir):
+        events = real(data_dir)
+        states = data.state_years(data_dir, 1990, 2014)
+        return pd.concat([events[events.year < 1990], states], ignore_index=True)
+
+    monkeypatch.setattr(data, "new_mid_targets", every_year_from_1990)
+    leaked = baseline.origin_forecasts(DATA, 1990, "targeted")
+    assert int(leaked.y.sum()) == 165
+    assert leaked.climatology.tolist() == kept.climatology.tolist()
+    assert leaked.logistic.to_numpy() == pytest.approx(kept.logistic.to_numpy(), rel=1e-9)
+
+
+def test_windows_refuse_an_unknown_outcome_or_years_past_the_data():
+    with pytest.raises(ValueError, match="outcome = 'coup'"):
+        baseline.windows(DATA, range(1990, 1991), "coup")
+    with pytest.raises(ValueError, match="runs past the war_entry data's last year, 2007"):
+        baseline.windows(DATA, range(2000, 2001), "war_entry")
