@@ -7,7 +7,8 @@ import logging
 import pytest
 
 import forecaster
-from forecaster import api
+from forecaster.errors import ConfigError
+from forecaster.execution import cost
 
 
 def test_a_run_logs_its_size_and_estimated_time_first(caplog):
@@ -20,18 +21,14 @@ def test_a_run_logs_its_size_and_estimated_time_first(caplog):
     assert "about" in first.getMessage() and first.levelno == logging.INFO
 
 
-def test_a_run_of_years_is_a_warning_before_anything_runs(caplog, monkeypatch):
+def test_a_run_of_years_is_refused_before_anything_runs_with_its_estimate_and_flag():
     cfg = forecaster.compose(["portfolio=regional", "run.trajectories=10000000000000",
                               "cluster=in_process"])  # fmt: skip
-
-    def stop(*args, **kwargs):
-        raise KeyboardInterrupt  # the analyst reads the warning and stops
-
-    monkeypatch.setattr(api, "execute", stop)
-    with caplog.at_level(logging.INFO, logger="forecaster"), pytest.raises(KeyboardInterrupt):
-        forecaster.run(cfg, progress=False)
-    warning = next(r for r in caplog.records if "trajectory runs" in r.getMessage())
-    assert warning.levelno == logging.WARNING and "years" in warning.getMessage()
+    with pytest.raises(ConfigError) as err:
+        forecaster.check(cfg)
+    (line,) = err.value.problems
+    assert "years" in line and "10,000,000,000,000 trajectory runs" in line
+    assert "run.allow_long=true" in line
 
 
 @pytest.mark.parametrize(
@@ -45,4 +42,4 @@ def test_a_run_of_years_is_a_warning_before_anything_runs(caplog, monkeypatch):
     ],
 )
 def test_durations_read_as_a_person_would_say_them(seconds, text):
-    assert api._duration(seconds) == text
+    assert cost.duration(seconds) == text

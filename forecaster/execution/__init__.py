@@ -7,7 +7,7 @@ tasks in this process, in order).
 
 from .checkpoint import CHECKPOINT_NAME, Checkpoint, fingerprint
 from .clusters import close_all, get_client, jobqueue_cluster
-from .executor import RunStats, Task, execute, plan
+from .executor import RunStats, Task, count_tasks, execute, iter_plan, plan
 from .precision import headline_se, next_goal
 from .workers import warm_kernels
 
@@ -17,10 +17,12 @@ __all__ = [
     "RunStats",
     "Task",
     "close_all",
+    "count_tasks",
     "execute",
     "fingerprint",
     "get_client",
     "headline_se",
+    "iter_plan",
     "jobqueue_cluster",
     "next_goal",
     "plan",
