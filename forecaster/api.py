@@ -110,7 +110,8 @@ def prepare(
         cost = estimate(scenario, run_cfg["trajectories"], run_cfg["seed"], threads or 1,
                         run_cfg["block_size"])  # fmt: skip
     if threads is None:  # the time is estimated once the cluster is up (run)
-        cost = Cost(cost.trajectory_runs, cost.grid_points, cost.memory_bytes, 1)
+        cost = Cost(cost.trajectory_runs, cost.grid_points, cost.memory_bytes, 1,
+                    probe=cost.probe)  # fmt: skip
     refuse_over_budget(cost, run_cfg)
     return scenario, cost
 

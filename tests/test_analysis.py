@@ -174,6 +174,26 @@ def test_sobol_rejects_bad_input():
         sobol(toy_config(), {"threat.scale": (0.5, 2.0)}, "p_war", None, n_base=4)
 
 
+@requires_salib
+def test_a_sensitivity_analysis_over_the_budget_is_refused_before_any_run(monkeypatch):
+    from forecaster.analysis import sensitivity
+
+    def never(*args, **kwargs):
+        raise AssertionError("a refused analysis must not run")
+
+    monkeypatch.setattr(sensitivity, "run", never)
+    with pytest.raises(forecaster.ConfigError, match="4,194,304 design points for 1 parameters"):
+        sobol(toy_config(), {"threat.scale": (0.5, 2.0)}, "p_war", {"state": "SMALL"},
+              n_base=1048576, second_order=True)  # fmt: skip
+    cfg = toy_config()
+    cfg.run.trajectories = 10**10
+    with pytest.raises(forecaster.ConfigError) as err:
+        sobol(cfg, {"threat.scale": (0.5, 2.0)}, "p_war", {"state": "SMALL"}, n_base=64)
+    (line,) = err.value.problems
+    assert "192 grid points" not in line and "(1,920,000,000,000 trajectory runs)" in line
+    assert "run.allow_long=true" in line
+
+
 @pytest.mark.slow
 @requires_salib
 def test_sensitivity_command(tmp_path):

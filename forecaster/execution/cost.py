@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -59,6 +59,9 @@ class Cost:
     work_s: float | None = None
     #: seconds of per-task overhead, serial whatever the threads
     overhead_s: float = 0.0
+    #: the probe's counters: :data:`PROBE_TRAJECTORIES` of the first grid row (not counted
+    #: in the run; what callers check a run's outputs against before it starts)
+    probe: Counters | None = field(default=None, repr=False, compare=False)
 
     @property
     def seconds(self) -> float | None:
@@ -97,14 +100,14 @@ def driver_memory(n_rows: int, n_states: int, n_alliances: int, n_steps: int, wi
     return int(per_row * (n_rows * DATASET_FACTOR + window))
 
 
-def measure_seconds_per_trajectory(scenario: Scenario, seed: int) -> float:
-    """Seconds one trajectory of the first grid row takes on this machine (a probe of
-    :data:`PROBE_TRAJECTORIES`, in this process, not counted)."""
+def probe(scenario: Scenario, seed: int) -> tuple[float, Counters]:
+    """Seconds one trajectory of the first grid row takes on this machine, and the counters
+    of the probe that measured it (:data:`PROBE_TRAJECTORIES`, in this process, not counted)."""
     first = scenario.take([0])
     simulate(first, 0, 1, seed)  # loads the kernels: not part of the throughput
     start = time.perf_counter()
-    simulate(first, 0, PROBE_TRAJECTORIES, seed)
-    return (time.perf_counter() - start) / PROBE_TRAJECTORIES
+    counters = simulate(first, 0, PROBE_TRAJECTORIES, seed)
+    return (time.perf_counter() - start) / PROBE_TRAJECTORIES, counters
 
 
 def estimate(
@@ -118,7 +121,7 @@ def estimate(
     """The cost of ``trajectories`` per grid row of ``scenario`` on ``threads`` threads, in
     tasks of ``block_size`` (their overhead is serial: :data:`TASK_OVERHEAD_S`)."""
     runs = int(trajectories) * scenario.n_rows
-    per_trajectory = measure_seconds_per_trajectory(scenario, seed)
+    per_trajectory, counters = probe(scenario, seed)
     memory = driver_memory(
         scenario.n_rows, scenario.n_states, scenario.n_alliances, scenario.n_steps, window
     )
@@ -127,7 +130,8 @@ def estimate(
         zeros = np.zeros(scenario.n_rows, dtype=np.int64)
         goal = np.full(scenario.n_rows, int(trajectories), dtype=np.int64)
         overhead = count_tasks(zeros, goal, block_size) * TASK_OVERHEAD_S
-    return Cost(runs, scenario.n_rows, memory, max(1, threads), runs * per_trajectory, overhead)
+    return Cost(runs, scenario.n_rows, memory, max(1, threads), runs * per_trajectory, overhead,
+                counters)  # fmt: skip
 
 
 def local_threads() -> int:
