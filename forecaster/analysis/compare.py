@@ -4,7 +4,7 @@ Every grid point and every run with the same seed sees the same random draws
 for the same trajectory (keyed randomness), so a policy lever's effect is
 estimated far more precisely from the *paired* difference than from two
 independent estimates. :func:`compare` re-simulates the two configurations
-trajectory by trajectory (:func:`forecaster.engine.paired_counts`), checks that
+trajectory by trajectory (:func:`forecaster.execution.paired_counts`), checks that
 each reproduces its stored counts exactly, and returns the differences of the
 headline probabilities at the horizon with paired standard errors.
 
@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecaster.engine import paired_counts
+from forecaster.errors import ConfigError
+from forecaster.execution import estimate_paired, paired_counts
+from forecaster.execution.phases import PhaseTimer
 from forecaster.kernels import layout as L
 from forecaster.results import config_keys, config_of, grid_dims, open_results
 from forecaster.results.estimators import Z95, paired_difference
@@ -86,6 +88,8 @@ def compare(
     at_a: Mapping[str, Any] | None = None,
     at_b: Mapping[str, Any] | None = None,
     threads: int | None = None,
+    progress: bool = False,
+    allow_long: bool = False,
 ) -> pd.DataFrame:
     """Differences b − a of the headline probabilities at the horizon, with paired errors.
 
@@ -97,6 +101,9 @@ def compare(
         ``{"portfolio.alliances.nato.spending_target": 0.035}``; needed where a
         run has a grid.
     threads : threads for the re-simulation (default: all cores).
+    progress : show the re-simulation's progress (as a run does).
+    allow_long : re-simulate even when the estimate passes the run budget (12 h),
+        as ``run.allow_long`` does for a run.
 
     Returns
     -------
@@ -111,8 +118,10 @@ def compare(
     alliances and steps. Cost: both configurations are simulated once more;
     memory does not grow with the trajectories.
     """
-    point_a, scen_a, seed_a, n_a, desc_a = _side(a, at_a, "at_a")
-    point_b, scen_b, seed_b, n_b, desc_b = _side(a if b is None else b, at_b, "at_b")
+    timer = PhaseTimer()
+    with timer.phase("compile"):
+        point_a, scen_a, seed_a, n_a, desc_a = _side(a, at_a, "at_a")
+        point_b, scen_b, seed_b, n_b, desc_b = _side(a if b is None else b, at_b, "at_b")
     problems = []
     if seed_a != seed_b:
         problems.append(f"seeds differ ({seed_a} and {seed_b}): no common random numbers")
@@ -124,7 +133,13 @@ def compare(
         problems.append("the horizons or steps differ")
     if problems:
         raise ValueError("cannot pair these runs: " + "; ".join(problems))
-    counts = paired_counts(scen_a, scen_b, seed_a, n_a, threads)
+    with timer.phase("kernel_load"):
+        cost = estimate_paired(scen_a, scen_b, seed_a, n_a, threads)
+    over = cost.problems(allow_long, True, "the paired re-simulation")
+    if over:
+        raise ConfigError(over)
+    with timer.phase("simulate"):
+        counts = paired_counts(scen_a, scen_b, seed_a, n_a, threads, progress)
     _check_reproduced(point_a, counts.by_state[0], n_a, desc_a or "a")
     _check_reproduced(point_b, counts.by_state[1], n_b, desc_b or "b")
     role_a, role_b = roles(point_a), roles(point_b)
@@ -156,7 +171,7 @@ def compare(
         add("all", "all", event, counts.overall[:, L.BY_TIME.index(event)], True)
     table = pd.DataFrame(rows)
     table.attrs.update({"a": desc_a, "b": desc_b, "seed": seed_a, "n": n_a,
-                        "horizon_years": float(point_a.time[-1])})  # fmt: skip
+                        "horizon_years": float(point_a.time[-1]), **timer.attrs()})  # fmt: skip
     return table
 
 

@@ -38,7 +38,6 @@ from forecaster.results import key_label, outcome_label, to_dataset
 
 from .plotting import _pyplot
 
-
 #: design points a sensitivity analysis may have (each is a grid row of one run: its
 #: counters are held at once; the run's memory budget may refuse fewer)
 MAX_DESIGN_POINTS = 1_000_000

@@ -8,6 +8,7 @@ tasks in this process, in order).
 from .checkpoint import CHECKPOINT_NAME, Checkpoint, fingerprint
 from .clusters import close_all, get_client, jobqueue_cluster
 from .executor import RunStats, Task, count_tasks, execute, iter_plan, plan
+from .paired import estimate_paired, paired_counts
 from .precision import headline_se, next_goal
 from .workers import warm_kernels
 
@@ -18,6 +19,7 @@ __all__ = [
     "Task",
     "close_all",
     "count_tasks",
+    "estimate_paired",
     "execute",
     "fingerprint",
     "get_client",
@@ -25,6 +27,7 @@ __all__ = [
     "iter_plan",
     "jobqueue_cluster",
     "next_goal",
+    "paired_counts",
     "plan",
     "warm_kernels",
 ]
