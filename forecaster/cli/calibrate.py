@@ -22,6 +22,7 @@ import math
 import re
 import shlex
 import sys
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
-from forecaster.api import check, run
+from forecaster.api import prepare, run
 from forecaster.calibration.moments import ESTIMATORS, portfolio_problems, simulated_moments
 from forecaster.calibration.smm import (
     DEFAULT_MOMENTS,
@@ -158,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dry-run", action="store_true", help="check everything, print the cost, stop"
     )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite an existing (or shipped) option NAME"
+    )
     args, overrides = parser.parse_known_args(argv)
     command = "forecast-calibrate " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:
@@ -187,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"--name = {args.name!r}: {option} is a moments file, not a calibration "
                 "option; choose another name"
             )
+        elif option.exists() and not args.force:
+            shipped = " (a shipped option)" if out_dir == calibration_dir() else ""
+            problems.append(
+                f"--name = {args.name!r}: {option} exists{shipped}; choose another name, "
+                "or add --force to overwrite it"
+            )
         cfg = compose([*BASE_OVERRIDES, *overrides, f"run.trajectories={args.trajectories}"])
         problems += parameter_problems(cfg, parameters)
         targets: dict[str, Target] = {}
@@ -211,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(problems)
         # the config at both corners of the bounds compiles (e.g. no negative medians)
         corners = [{p.path: getattr(p, side) for p in parameters} for side in ("low", "high")]
-        check(cfg, points=corners)
+        _, probed = prepare(cfg, points=corners)
     except ConfigError as err:
         print(f"forecast-calibrate: {err}", file=sys.stderr)
         return 2
@@ -235,6 +245,13 @@ def main(argv: list[str] | None = None) -> int:
         f"trajectories of {cfg.portfolio.name} ({len(moments)} moments, {p} parameters)",
         flush=True,
     )
+    # the whole calibration against the run budget, at the probed throughput
+    whole = replace(probed, trajectory_runs=runs * args.trajectories,
+                    work_s=(probed.work_s or 0.0) * runs / len(corners))  # fmt: skip
+    over = whole.problems(bool(cfg.run.allow_long), True, "the calibration")
+    if over:
+        print(f"forecast-calibrate: {ConfigError(over)}", file=sys.stderr)
+        return 2
     if args.dry_run:
         return 0
     fit = calibrate(
