@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
+from dataclasses import replace
 from math import prod
 from pathlib import Path
 from typing import Any
@@ -106,12 +107,12 @@ def prepare(
         raise ConfigError(problems)
     run_cfg = spec["run"]
     threads = planned_threads(spec["cluster"])
+    on_dask = spec["cluster"]["kind"] != "in_process"
     with timer.phase("kernel_load"):
         cost = estimate(scenario, run_cfg["trajectories"], run_cfg["seed"], threads or 1,
-                        run_cfg["block_size"])  # fmt: skip
+                        run_cfg["block_size"], dask=on_dask)  # fmt: skip
     if threads is None:  # the time is estimated once the cluster is up (run)
-        cost = Cost(cost.trajectory_runs, cost.grid_points, cost.memory_bytes, 1,
-                    probe=cost.probe)  # fmt: skip
+        cost = replace(cost, work_s=None)
     refuse_over_budget(cost, run_cfg)
     return scenario, cost
 
@@ -309,7 +310,7 @@ def _announce(
         parallel = max(1, sum(int(w.get("nthreads", 1)) for w in workers))
     if cost.seconds is None:
         cost = estimate(scenario, run_cfg["trajectories"], run_cfg["seed"], parallel,
-                        run_cfg["block_size"])  # fmt: skip
+                        run_cfg["block_size"], dask=client is not None)  # fmt: skip
     cost = cost.on(parallel)
     seconds = cost.seconds or 0.0
     level = logging.WARNING if seconds > LONG_RUN_S else logging.INFO

@@ -48,6 +48,9 @@ def test_durations_read_as_a_person_would_say_them(seconds, text):
 REFUSALS = [
     (["run.trajectories=1000000000000"], ["trajectory runs", "run.allow_long=true"]),
     (["run.trajectories=100000000", "run.block_size=1"], ["run.allow_long=true"]),
+    (["cluster=local", "run.trajectories=100000", "run.block_size=1"],
+     ["run.block_size = 1: 100,000 tasks would spend about 5.0 min in per-task overhead",
+      "allowed: a block size of at least about", "run.allow_long=true"]),
     (["run.dt_years=1e-9"], ["run.dt_years = 1e-09", "10,000,000,000 steps", "TB per grid point",
                              "at most 10,000 steps"]),
     (["cluster=local_processes", "cluster.n_workers=1000"],

@@ -16,6 +16,7 @@ is refused before any work, with its estimate and the flag that allows it
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -35,9 +36,12 @@ LONG_RUN_S = 300.0
 #: (probabilities, standard errors, Wilson bounds, means over time) and its copies on
 #: the way to the results file; measured 3.3 on NATO (docs/results.md), rounded up
 DATASET_FACTOR = 4.0
-#: seconds of the scheduler and the driver per task (submission, transfer, adding into the
-#: total), which no number of workers shares out: 100,000 tasks of one trajectory take minutes
-TASK_OVERHEAD_S = 0.003
+#: seconds of the scheduler and the driver per dask task (submission, transfer, adding into
+#: the total), which no number of workers shares out: 100,000 tasks of one trajectory take
+#: minutes; in-process tasks cost only the counters' allocation and addition
+TASK_OVERHEAD_S = {"dask": 0.003, "in_process": 0.0002}
+#: per-task overhead a run may spend, when it is also more than the simulation's time
+OVERHEAD_LIMIT_S = 60.0
 #: trajectories of the probe that measures the throughput
 PROBE_TRAJECTORIES = 200
 
@@ -59,6 +63,9 @@ class Cost:
     work_s: float | None = None
     #: seconds of per-task overhead, serial whatever the threads
     overhead_s: float = 0.0
+    #: tasks, and the block size that gives them
+    tasks: int = 0
+    block_size: int = 0
     #: the probe's counters: :data:`PROBE_TRAJECTORIES` of the first grid row (not counted
     #: in the run; what callers check a run's outputs against before it starts)
     probe: Counters | None = field(default=None, repr=False, compare=False)
@@ -91,6 +98,15 @@ class Cost:
                 f"{duration(TIME_BUDGET_S)}: use fewer trajectories or grid points, more "
                 "workers, or set run.allow_long=true to run it anyway"
             )
+        simulating = (self.work_s or 0.0) / self.threads
+        if not allow_long and self.overhead_s > max(OVERHEAD_LIMIT_S, simulating):
+            wider = self.block_size * math.ceil(self.overhead_s / max(OVERHEAD_LIMIT_S, simulating))
+            problems.append(
+                f"run.block_size = {self.block_size}: {self.tasks:,} tasks would spend about "
+                f"{duration(self.overhead_s)} in per-task overhead, more than simulating "
+                f"({duration(simulating)}); allowed: a block size of at least about {wider:,}, "
+                "or set run.allow_long=true to run it anyway"
+            )
         return problems
 
 
@@ -117,21 +133,24 @@ def estimate(
     threads: int,
     block_size: int | None = None,
     window: int = 0,
+    dask: bool = True,
 ) -> Cost:
     """The cost of ``trajectories`` per grid row of ``scenario`` on ``threads`` threads, in
-    tasks of ``block_size`` (their overhead is serial: :data:`TASK_OVERHEAD_S`)."""
+    tasks of ``block_size`` (their overhead is serial: :data:`TASK_OVERHEAD_S`, of dask's
+    tasks or of in-process ones)."""
     runs = int(trajectories) * scenario.n_rows
     per_trajectory, counters = probe(scenario, seed)
     memory = driver_memory(
         scenario.n_rows, scenario.n_states, scenario.n_alliances, scenario.n_steps, window
     )
-    overhead = 0.0
+    tasks = 0
     if block_size is not None:
         zeros = np.zeros(scenario.n_rows, dtype=np.int64)
         goal = np.full(scenario.n_rows, int(trajectories), dtype=np.int64)
-        overhead = count_tasks(zeros, goal, block_size) * TASK_OVERHEAD_S
+        tasks = count_tasks(zeros, goal, block_size)
+    overhead = tasks * TASK_OVERHEAD_S["dask" if dask else "in_process"]
     return Cost(runs, scenario.n_rows, memory, max(1, threads), runs * per_trajectory, overhead,
-                counters)  # fmt: skip
+                tasks, block_size or 0, counters)  # fmt: skip
 
 
 def local_threads() -> int:
