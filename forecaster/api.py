@@ -26,9 +26,18 @@ from distributed import Client
 from omegaconf import DictConfig, OmegaConf
 
 from .config import cluster_problems, grid_of, run_problems, to_spec
+from .config.identity import identity_attrs, recalled
 from .engine import Counters
 from .errors import ConfigError
-from .execution import CHECKPOINT_NAME, Checkpoint, execute, fingerprint, get_client, headline_se
+from .execution import (
+    CHECKPOINT_NAME,
+    Checkpoint,
+    compile_kernels_once,
+    execute,
+    fingerprint,
+    get_client,
+    headline_se,
+)
 from .execution.cost import (
     LONG_RUN_S,
     Cost,
@@ -103,12 +112,21 @@ def prepare(
             )
         except ConfigError as err:
             problems += err.problems
+    shown = (cfg.get("output") or {}).get("states")
+    if scenario is not None and shown is not None:
+        unknown = [str(s) for s in shown if str(s) not in scenario.state_names]
+        if unknown:
+            problems.append(
+                f"output.states = {list(shown)}: {', '.join(unknown)} not in the portfolio "
+                f"(its states: {', '.join(scenario.state_names)})"
+            )
     if problems or scenario is None:
         raise ConfigError(problems)
     run_cfg = spec["run"]
     threads = planned_threads(spec["cluster"])
     on_dask = spec["cluster"]["kind"] != "in_process"
     with timer.phase("kernel_load"):
+        compile_kernels_once()  # a first run says so before compiling, then workers load the cache
         cost = estimate(scenario, run_cfg["trajectories"], run_cfg["seed"], threads or 1,
                         run_cfg["block_size"], dask=on_dask)  # fmt: skip
     if threads is None:  # the time is estimated once the cluster is up (run)
@@ -239,6 +257,7 @@ def run(
                 "wall_time_s": stats.wall_time_s,
                 "trajectories_per_s": rate,
                 "config": OmegaConf.to_yaml(OmegaConf.create(spec)),
+                **identity_attrs(recalled(cfg)),
                 **provenance(),
             },
         )

@@ -12,7 +12,7 @@ from forecaster.execution import cost
 
 
 def test_a_run_logs_its_size_and_estimated_time_first(caplog):
-    cfg = forecaster.compose(["portfolio=regional", "run.trajectories=300", "cluster=in_process",
+    cfg = forecaster.compose(["portfolio=regional", "run.trajectories=300", "debug=quick",
                               "+sweep.grid.threat.scale=[1,2]"])  # fmt: skip
     with caplog.at_level(logging.INFO, logger="forecaster"):
         forecaster.run(cfg, progress=False)
@@ -63,9 +63,10 @@ def test_runs_beyond_the_bounds_are_refused_in_one_line_before_work(overrides, f
     cfg = forecaster.compose(["portfolio=regional", "cluster=in_process", *overrides])
     with pytest.raises(ConfigError) as err:
         forecaster.check(cfg)
-    (line,) = err.value.problems
+    # one line per problem (a block size of 1 may also pass the time budget on a slow machine)
+    assert 1 <= len(err.value.problems) <= 2
     for fragment in fragments:
-        assert fragment in line
+        assert any(fragment in line for line in err.value.problems), fragment
 
 
 def test_a_grid_whose_counters_pass_the_memory_budget_is_refused_unless_allowed(monkeypatch):

@@ -18,17 +18,20 @@ from omegaconf import DictConfig
 
 from forecaster.api import finish, run
 from forecaster.config import CONFIG_NAME, CONFIG_PATH, VERSION_BASE
+from forecaster.config.identity import identity_attrs, identity_of, shadow_problems
 from forecaster.errors import ConfigError
 from forecaster.execution.lock import output_lock
 from forecaster.execution.phases import PhaseTimer
 from forecaster.results import format_summary
 from hydra_plugins.forecaster_sweeper import CheckedSweeper
+from hydra_plugins.forecaster_sweeper.robust import RobustSweeper
 
 log = logging.getLogger("forecaster")
 
 # Hydra discovers plugins by walking the hydra_plugins namespace, which an editable
 # install's import hook hides from it; registering by hand works for every install
 Plugins.instance().register(CheckedSweeper)
+Plugins.instance().register(RobustSweeper)  # forecast -m hydra/sweeper=robust
 
 #: when the command started composing (set by ``forecast``'s main): the compose phase
 compose_started: float | None = None
@@ -62,9 +65,15 @@ def forecast_app(cfg: DictConfig) -> None:
     # a resumed run finishes in the directory of the run it resumes
     out_dir = cfg.run.resume or HydraConfig.get().runtime.output_dir
     resume = f"forecast <same overrides> run.resume={out_dir}"
+    problems = shadow_problems(HydraConfig.get())
+    if problems:
+        print(str(ConfigError(problems)), file=sys.stderr)
+        sys.exit(2)
     try:
         with _sigterm_stops_the_run(), output_lock(out_dir):
             ds = run(cfg, output_dir=out_dir, timer=timer)  # checks the config first
+            # results name the options and overrides that made them (summaries, reports, ...)
+            ds.attrs.update(identity_attrs(identity_of(HydraConfig.get())))
             written = finish(ds, out_dir, list(cfg.output.formats))
     except ConfigError as err:
         # SystemExit passes Hydra's job runner untouched: no "Error executing job" line
@@ -88,7 +97,8 @@ def forecast_app(cfg: DictConfig) -> None:
         )
         sys.exit(1)
     if cfg.output.summary:
-        print(format_summary(ds))
+        states = cfg.output.states
+        print(format_summary(ds, states=None if states is None else list(states)))
     for path in written.values():
         print(f"results: {path}")
         log.info("results written to %s", path)

@@ -10,7 +10,7 @@ from .clusters import close_all, get_client, jobqueue_cluster
 from .executor import RunStats, Task, count_tasks, execute, iter_plan, plan
 from .paired import estimate_paired, paired_counts
 from .precision import headline_se, next_goal
-from .workers import warm_kernels
+from .workers import compile_kernels_once, warm_kernels
 
 __all__ = [
     "CHECKPOINT_NAME",
@@ -18,6 +18,7 @@ __all__ = [
     "RunStats",
     "Task",
     "close_all",
+    "compile_kernels_once",
     "count_tasks",
     "estimate_paired",
     "execute",
