@@ -29,7 +29,7 @@ TWO = [
     Parameter("political.honour.intercept", -3.0, 1.0),
     Parameter("threat.opportunity_rate.median", 0.1, 1.5),
 ]
-HIST = ["portfolio=historical_world", "cluster=in_process"]
+HIST = ["portfolio=historical_world", "debug=quick"]
 
 
 def _cfg(trajectories: int, seed: int = 0) -> object:
@@ -131,7 +131,7 @@ def test_a_bad_parameter_or_moment_is_one_clear_error_before_any_run(monkeypatch
     with pytest.raises(ConfigError, match="need at least as many moments as parameters"):
         calibrate(_cfg(100), TWO, targets, ["targeted_rate"])
     # a portfolio where an ally sits in two pacts cannot split reliability by pact type
-    overlapping = forecaster.compose(["portfolio=indo_pacific", "cluster=in_process"])
+    overlapping = forecaster.compose(["portfolio=indo_pacific", "debug=quick"])
     with pytest.raises(ConfigError, match="USA is also in"):
         calibrate(overlapping, TWO, targets, DEFAULT_MOMENTS)
 
