@@ -40,6 +40,7 @@ requires_salib = _requires("SALib", "analysis")
 requires_jobqueue = _requires("dask_jobqueue", "cluster")
 requires_submitit = _requires("hydra_plugins.hydra_submitit_launcher", "cluster")
 requires_nbclient = _requires("nbclient", "test")
+requires_workbench = _requires("ema_workbench", "decisions")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

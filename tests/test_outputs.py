@@ -38,11 +38,20 @@ def test_the_summary_of_a_grid_labels_every_row_with_its_grid_point(grid):
     assert "6 grid points × 300 trajectories each (1,800 in all)" in text
     assert re.search(rf"commitment explicitness \(pact\)\s+{re.escape(KEY)} = 0.1, 0.9", text)
     rows = [line for line in text.splitlines() if re.match(r"pact\.explicitness=", line)]
-    # 4 states and 2 tables (alliance, whole portfolio), 6 grid points each
-    assert len(rows) == 6 * 6
+    # 4 states and the whole portfolio, 6 grid points each
+    assert len(rows) == 6 * 5
     assert len({line.split("  ")[0] for line in rows}) == 6
+    # the alliances in one table: its rows name the alliance, then the grid point
+    assert len(re.findall(r"^pact pact\.explicitness=", text, re.M)) == 6
+    # one number format in the whole summary: the decimals of its smallest number
+    decimals = {
+        len(n.split(".")[1])
+        for n in re.findall(r"(?<![=\d.])0\.\d+", text.split("states,")[1].split("wall time")[0])
+    }
+    assert len(decimals) == 1 and "e-0" not in text
+    (d,) = decimals
     protege = grid.forecast.sel({KEY: 0.9, "threat.scale": 2.0}, state="PROTEGE").isel(time=-1)
-    expected = f"{float(protege.p_war):.3f} [{float(protege.p_war_lower):.3f}, "
+    expected = f"{float(protege.p_war):.{d}f} [{float(protege.p_war_lower):.{d}f}, "
     line = next(r for r in text.split("PROTEGE", 1)[1].splitlines()
             if r.startswith("pact.explicitness=0.9 threat.scale=2"))  # fmt: skip
     assert expected in line
