@@ -39,7 +39,11 @@ def identity_of(hydra: Any) -> dict[str, Any]:
     are left out; the choices keep the order of :data:`SCENARIO_GROUPS`, then
     the rest (``cluster``).
     """
-    raw = OmegaConf.to_container(hydra.runtime.choices) if hydra is not None else {}
+    raw: dict[Any, Any] = (
+        OmegaConf.to_container(hydra.runtime.choices)  # type: ignore[assignment]
+        if hydra is not None
+        else {}
+    )
     choices = {str(k): v for k, v in (raw or {}).items() if not str(k).startswith("hydra/")}
     choices.pop("config_schema", None)
     order = [g for g in SCENARIO_GROUPS if g in choices] + sorted(
