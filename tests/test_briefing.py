@@ -317,7 +317,7 @@ def test_the_report_renders_in_headless_chromium_with_every_figure(grid, tmp_pat
     )  # fmt: skip
     assert "<title>decoded:5:of:5</title>" in shown.stdout, shown.stdout[:500]
     text = re.sub(r"<[^>]+>", " ", shown.stdout)
-    for words in ("How likely are the 4 states", "options: ", "Headline", "P(any war)",
+    for words in ("How likely are the 4 states", "threat=baseline", "Headline", "P(any war)",
                   "States × outcomes", "Resolved config"):  # fmt: skip
         assert words in text, words
 
