@@ -16,12 +16,14 @@ from forecaster.config.identity import identity_attrs, identity_of, shadow_probl
 from forecaster.errors import ConfigError
 from forecaster.results import format_summary
 from hydra_plugins.forecaster_sweeper import CheckedSweeper
+from hydra_plugins.forecaster_sweeper.robust import RobustSweeper
 
 log = logging.getLogger("forecaster")
 
 # Hydra discovers plugins by walking the hydra_plugins namespace, which an editable
 # install's import hook hides from it; registering by hand works for every install
 Plugins.instance().register(CheckedSweeper)
+Plugins.instance().register(RobustSweeper)  # forecast -m hydra/sweeper=robust
 
 
 @hydra.main(config_path=CONFIG_PATH, config_name=CONFIG_NAME, version_base=VERSION_BASE)
