@@ -151,7 +151,7 @@ def test_forecast_compare_carries_keys_says_what_differs_and_filters_the_csv(gri
             "threat.scale=2", "--states", "ESTX"]  # fmt: skip
     code = compare_cli.main(args)
     err = capsys.readouterr().err
-    assert code == 2 and "ESTX not a state of these runs" in err and "PROTEGE" in err
+    assert code == 2 and "ESTX not a state of these results" in err and "PROTEGE" in err
 
 
 # ---------------------------------------------------------------- user folders
