@@ -150,7 +150,7 @@ def test_forecast_compare_carries_keys_says_what_differs_and_filters_the_csv(gri
             "threat.scale=2", "--states", "ESTX"]  # fmt: skip
     code = compare_cli.main(args)
     err = capsys.readouterr().err
-    assert code == 2 and "ESTX not a state of these runs" in err and "PROTEGE" in err
+    assert code == 2 and "ESTX not a state of these results" in err and "PROTEGE" in err
 
 
 # ---------------------------------------------------------------- user folders
@@ -314,7 +314,7 @@ def test_the_report_renders_in_headless_chromium_with_every_figure(grid, command
                     "--dump-dom", probe.as_uri(), timeout=120)  # fmt: skip
     assert "<title>decoded:5:of:5</title>" in shown.stdout, shown.stdout[:500]
     text = re.sub(r"<[^>]+>", " ", shown.stdout)
-    for words in ("How likely are the 4 states", "options: ", "Headline", "P(any war)",
+    for words in ("How likely are the 4 states", "threat=baseline", "Headline", "P(any war)",
                   "States × outcomes", "Resolved config"):  # fmt: skip
         assert words in text, words
 

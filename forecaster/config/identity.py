@@ -39,12 +39,9 @@ def identity_of(hydra: Any) -> dict[str, Any]:
     are left out; the choices keep the order of :data:`SCENARIO_GROUPS`, then
     the rest (``cluster``).
     """
-    raw: dict[Any, Any] = (
-        OmegaConf.to_container(hydra.runtime.choices)  # type: ignore[assignment]
-        if hydra is not None
-        else {}
-    )
-    choices = {str(k): v for k, v in (raw or {}).items() if not str(k).startswith("hydra/")}
+    raw = OmegaConf.to_container(hydra.runtime.choices) if hydra is not None else {}
+    raw = raw if isinstance(raw, dict) else {}
+    choices = {str(k): v for k, v in raw.items() if not str(k).startswith("hydra/")}
     choices.pop("config_schema", None)
     order = [g for g in SCENARIO_GROUPS if g in choices] + sorted(
         g for g in choices if g not in SCENARIO_GROUPS
