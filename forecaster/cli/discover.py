@@ -14,7 +14,7 @@ from omegaconf.errors import OmegaConfBaseException
 from forecaster.config import compose
 from forecaster.errors import ConfigError
 
-from .arguments import parse_ranges, parse_select
+from .arguments import log_to_stderr, parse_ranges, parse_select
 from .main import explain
 
 EXAMPLE = """example (a few minutes on 2 cores):
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         help="where discovery.nc and the figures go (default outputs/discovery/<date>/<time>)",
     )
     args, overrides = parser.parse_known_args(argv)
+    log_to_stderr()
     if importlib.util.find_spec("ema_workbench") is None:
         print(
             "forecast-discover needs the EMA Workbench: pip install 'forecaster[decisions]'",

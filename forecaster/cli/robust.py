@@ -21,7 +21,7 @@ from omegaconf.errors import OmegaConfBaseException
 from forecaster.config import compose
 from forecaster.errors import ConfigError
 
-from .arguments import parse_levers, parse_objectives, parse_ranges
+from .arguments import log_to_stderr, parse_levers, parse_objectives, parse_ranges
 from .main import explain
 
 EXAMPLE = """example (a few minutes on 2 cores):
@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         help="where robust.nc and pareto.png go (default outputs/robust/<date>/<time>)",
     )
     args, overrides = parser.parse_known_args(argv)
+    log_to_stderr()
     levers, problems = parse_levers(args.lever)
     uncertainties, bad = parse_ranges(args.uncertainty)
     problems += bad
