@@ -52,8 +52,13 @@ THREAT = {"threat.scale": (0.5, 2.0)}
 def with_forecaster(cfg, futures: int) -> tuple[float, float]:
     """The mean difference hague - wales over the futures, and the wall time."""
     start = time.perf_counter()
-    designs = search(cfg, {TARGET: list(DESIGNS.values())}, THREAT, [("p_war", {"state": "EST"})],
-                     n_futures=futures)  # fmt: skip
+    designs = search(
+        cfg,
+        {TARGET: list(DESIGNS.values())},
+        THREAT,
+        [("p_war", {"state": "EST"})],
+        n_futures=futures,
+    )
     wall = time.perf_counter() - start
     mean = designs["mean"].values[:, 0]
     return float(mean[1] - mean[0]), wall
@@ -67,8 +72,8 @@ def with_workbench(cfg, futures: int, seeds: itertools.count) -> tuple[float, fl
             Model,
             Policy,
             RealParameter,
-            Scenario,
             ScalarOutcome,
+            Scenario,
             SequentialEvaluator,
             ema_logging,
         )
@@ -108,8 +113,9 @@ def main() -> None:
     trajectories = args.trajectories or (200 if args.quick else 1000)
     futures = args.futures or (4 if args.quick else 8)
     replications = args.replications or (3 if args.quick else 10)
-    cfg = forecaster.compose(["portfolio=nato", "cluster=in_process",
-                              f"run.trajectories={trajectories}"])  # fmt: skip
+    cfg = forecaster.compose(
+        ["portfolio=nato", "cluster=in_process", f"run.trajectories={trajectories}"]
+    )
     logging.getLogger("forecaster").setLevel(logging.WARNING)
     forecaster.run(cfg, progress=False)  # compile the kernels before timing anything
     rows: dict[str, list[tuple[float, float]]] = {"forecaster": [], "workbench": []}
@@ -118,8 +124,11 @@ def main() -> None:
         cfg.run.seed = r
         rows["forecaster"].append(with_forecaster(cfg, futures))
         rows["workbench"].append(with_workbench(cfg, futures, seeds))
-        print(f"replication {r + 1}/{replications}: " + ", ".join(
-            f"{k} {v[-1][0]:+.4f} in {v[-1][1]:.1f} s" for k, v in rows.items()), flush=True)  # fmt: skip
+        print(
+            f"replication {r + 1}/{replications}: "
+            + ", ".join(f"{k} {v[-1][0]:+.4f} in {v[-1][1]:.1f} s" for k, v in rows.items()),
+            flush=True,
+        )
     summary = {}
     for tool, values in rows.items():
         diffs = [d for d, _ in values]
@@ -130,22 +139,34 @@ def main() -> None:
             "median_wall_s": statistics.median(walls),
         }
     ratio = summary["workbench"]["sd_of_difference"] / summary["forecaster"]["sd_of_difference"]
-    print(f"\nEstonia's ten-year P(war), Hague (3.5%) - Wales (2%) pledge, mean over {futures} "
-          f"futures, {trajectories} trajectories per design and future, {replications} "
-          "replications")  # fmt: skip
+    print(
+        f"\nEstonia's ten-year P(war), Hague (3.5%) - Wales (2%) pledge, mean over {futures} "
+        f"futures, {trajectories} trajectories per design and future, {replications} "
+        "replications"
+    )
     print(f"{'':12s} {'difference':>11s} {'its SD':>9s} {'wall time':>10s}")
     for tool, s in summary.items():
-        print(f"{tool:12s} {s['mean_difference']:+11.4f} {s['sd_of_difference']:9.4f} "
-              f"{s['median_wall_s']:8.1f} s")  # fmt: skip
-    print(f"SD ratio workbench/forecaster {ratio:.1f}: the workbench needs {ratio**2:.0f}x the "
-          "trajectories for the same precision")  # fmt: skip
+        print(
+            f"{tool:12s} {s['mean_difference']:+11.4f} {s['sd_of_difference']:9.4f} "
+            f"{s['median_wall_s']:8.1f} s"
+        )
+    print(
+        f"SD ratio workbench/forecaster {ratio:.1f}: the workbench needs {ratio**2:.0f}x the "
+        "trajectories for the same precision"
+    )
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     stamp = dt.date.today().isoformat() + ("-quick" if args.quick else "")
-    record = {"trajectories": trajectories, "futures": futures, "replications": replications,
-              "runs": {k: v for k, v in rows.items()}, "summary": summary,
-              "sd_ratio": ratio, "ema_workbench": _version("ema_workbench"),
-              "forecaster": forecaster.__version__}  # fmt: skip
+    record = {
+        "trajectories": trajectories,
+        "futures": futures,
+        "replications": replications,
+        "runs": rows,
+        "summary": summary,
+        "sd_ratio": ratio,
+        "ema_workbench": _version("ema_workbench"),
+        "forecaster": forecaster.__version__,
+    }
     (out / f"decisions-{stamp}.json").write_text(json.dumps(record, indent=2))
     print(f"written: {out / f'decisions-{stamp}.json'}")
 

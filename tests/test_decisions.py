@@ -196,7 +196,8 @@ def test_pareto_chart_joins_the_front(tmp_path):
     front = ax.get_lines()[0]
     assert len(front.get_xdata()) == int(designs.pareto.sum())
     assert "4 designs × 2 futures × 100 trajectories" in ax.get_title()
-    assert "escalation_control 1" in " ".join(t.get_text() for t in ax.texts)
+    texts = [t.get_text() for t in ax.texts]
+    assert "1, 0.02" in texts and "labels: escalation_control, spending_target" in texts
 
 
 def refuse_to_run(*args, **kwargs):

@@ -147,12 +147,14 @@ def pareto_chart(
             mfc="none" if not against_cost else "C3", ms=9 if not against_cost else 6,
             label="Pareto front")  # fmt: skip
     short = [str(k).split(".")[-1] for k in designs.lever.values]
-    for d in np.flatnonzero(front):
-        label = ", ".join(
-            f"{k} {v}" for k, v in zip(short, designs.lever_value.values[d], strict=True)
-        )
-        ax.annotate(label, (along[d], mean[d]), xytext=(6, 4), textcoords="offset points",
-                    fontsize=7)  # fmt: skip
+    for n, d in enumerate(np.flatnonzero(front)[np.argsort(along[front])]):
+        label = ", ".join(str(v) for v in designs.lever_value.values[d])
+        ax.annotate(label, (along[d], mean[d]), xytext=(-8 if n % 2 else 8, 0),
+                    textcoords="offset points", fontsize=8, va="center",
+                    ha="right" if n % 2 else "left")  # fmt: skip
+    ax.margins(x=0.12, y=0.08)
+    ax.text(0.01, 0.01, f"labels: {', '.join(short)}", transform=ax.transAxes, fontsize=7,
+            color="C3")  # fmt: skip
     ax.set_xlabel(
         "cost: extra defence spending the pledges imply (USD bn a year)"
         if against_cost
@@ -161,9 +163,9 @@ def pareto_chart(
     ax.set_ylabel(f"{_objective_label(designs, objective)}, mean over the futures")
     ax.legend(fontsize=8)
     ax.set_title(
-        f"Designs: {designs.sizes['design']} designs × {designs.attrs['futures']} futures × "
+        f"{designs.sizes['design']} designs × {designs.attrs['futures']} futures × "
         f"{designs.attrs['trajectories_per_point']:,} trajectories\nPareto front over "
-        f"{', '.join(_objective_label(designs, j) for j in range(designs.sizes['objective']))}"
+        f"{designs.sizes['objective']} mean outcome{'s' if designs.sizes['objective'] > 1 else ''}"
         " and cost",
         fontsize=10,
     )
