@@ -113,6 +113,9 @@ def test_discover_finds_where_the_threat_makes_war_likely():
     assert float(box.box_high.sel(uncertainty="threat.scale")) == float(found.high[0])
     assert np.isnan(box.qp_low.sel(uncertainty="political.turnover"))
     assert found.attrs["trajectories_per_point"] == 300 and "threat" in found.attrs["config"]
+    assert found.attrs["uncertainties"] == (
+        "{'threat.scale': (0.2, 1.0), 'political.turnover': (0.0, 1.0)}"
+    )
 
 
 def pact_config(trajectories: int = 400) -> DictConfig:
@@ -151,6 +154,8 @@ def test_the_design_search_finds_the_optimum_the_model_implies():
         "lever": 3,
         "uncertainty": 1,
     }
+    assert designs.attrs["uncertainties"] == "{'threat.scale': (0.5, 1.5)}"
+    assert designs.attrs["levers"] == repr(LEVERS) and designs.attrs["limits"] == "[0.4]"
     control = designs.lever_number.sel(lever=f"{PACT}.escalation_control").values
     target = designs.lever_number.sel(lever=f"{PACT}.spending_target").values
     # the cost is the pledge's: the client (GDP 200, spending 2%) lifts to 3%; the patron is above
