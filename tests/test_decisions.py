@@ -263,6 +263,7 @@ def test_discovery_arguments_are_refused_before_work(monkeypatch, capsys):
     assert lines[1:] == [
         "  - --uncertainty 'threat.scale=0.5-2': write it as dotted.path=LOW:HIGH (two numbers)",
         "  - --select 'state': write it as dimension=value",
+        "  - n_points = 1: must be at least 2",
     ]
 
 
@@ -306,12 +307,14 @@ def test_robust_arguments_are_refused_before_work(monkeypatch, capsys):
         ]
     )
     lines = capsys.readouterr().err.strip().splitlines()
-    assert status == 2 and len(lines) == 5
+    assert status == 2 and len(lines) == 7
     assert lines[1].startswith("  - --lever 'a.b=[1,': write it as dotted.path=V1,V2,...")
     assert lines[2:] == [
         "  - --uncertainty 'threat.scale=1': write it as dotted.path=LOW:HIGH (two numbers)",
         "  - --objective 'state': write it as dimension=value",
         "  - --limit 'low': a number, or none for an objective without one",
+        "  - levers = {}: give at least one PATH=VALUE,VALUE,... to choose among",
+        "  - uncertainties = {}: give at least one PATH=LOW:HIGH to vary",
     ]
 
 

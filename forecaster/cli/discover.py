@@ -96,7 +96,12 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    from forecaster.analysis.discovery import discover, format_boxes
+    from forecaster.analysis.discovery import (
+        design_problems,
+        discover,
+        format_boxes,
+        threshold_problems,
+    )
 
     uncertainties, problems = parse_ranges(args.uncertainty)
     select, bad = parse_select(args.select)
@@ -110,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     except (HydraException, OmegaConfBaseException) as err:  # composing the overrides
         problems.append(explain(err))
         cfg = None
+    if problems:  # with those of the design and PRIM's settings, all in one message
+        problems += design_problems(uncertainties, args.points, args.design)
+        problems += threshold_problems(
+            args.above, args.below, args.density, args.mass_min, args.peel_alpha, args.boxes
+        )
     try:
         if problems or cfg is None:
             raise ConfigError(problems)

@@ -174,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
         cfg = compose([o for o in overrides if not o.startswith("-")], config_dir=args.config_dir)
     except (HydraException, OmegaConfBaseException) as err:
         problems.append(explain(err))
+    else:
+        if problems:  # with those of the levers, uncertainties and objectives, in one message
+            from forecaster.analysis.robust import search_problems
+
+            problems += search_problems(
+                cfg, levers, uncertainties, objectives, args.futures, args.design, limits
+            )
     if problems:
         print(str(ConfigError(problems)), file=sys.stderr)
         return 2
