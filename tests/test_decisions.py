@@ -134,7 +134,6 @@ LEVERS = {
 }
 
 
-@requires_workbench
 def test_the_design_search_finds_the_optimum_the_model_implies():
     from forecaster.analysis.robust import format_designs, search
 
@@ -182,7 +181,6 @@ def test_the_design_search_finds_the_optimum_the_model_implies():
     assert "* " in format_designs(designs)
 
 
-@requires_workbench
 @requires_matplotlib
 def test_pareto_chart_joins_the_front(tmp_path):
     from forecaster.analysis.decision_charts import pareto_chart
@@ -267,7 +265,6 @@ def test_discovery_arguments_are_refused_before_work(monkeypatch, capsys):
     ]
 
 
-@requires_workbench
 def test_robust_arguments_are_refused_before_work(monkeypatch, capsys):
     from forecaster.analysis import robust
     from forecaster.cli.robust import main
