@@ -24,8 +24,10 @@ from :func:`training_windows`, the windows that close before the origin.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -134,7 +136,7 @@ def bootstrap_interval(
             n_resamples=n_resamples,
             confidence_level=level,
             method="percentile",
-            rng=np.random.default_rng(seed),
+            **_generator(bootstrap, seed),
         )
     low, high = result.confidence_interval
     if not (np.isfinite(low) and np.isfinite(high)):
@@ -143,6 +145,13 @@ def bootstrap_interval(
         tail = (1 - level) / 2
         low, high = np.quantile(values, [tail, 1 - tail])
     return float(low), float(high)
+
+
+def _generator(function: Callable[..., Any], seed: int) -> dict[str, Any]:
+    """The seeded generator as ``function`` takes it: ``rng`` from SciPy 1.15,
+    ``random_state`` before (the floor, 1.11, has only that)."""
+    name = "rng" if "rng" in inspect.signature(function).parameters else "random_state"
+    return {name: np.random.default_rng(seed)}
 
 
 def training_windows(table: pd.DataFrame, origin: int, horizon: int) -> pd.DataFrame:
