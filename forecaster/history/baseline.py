@@ -98,3 +98,41 @@ def origin_forecasts(data_dir: Path, origin: int, outcome: str, horizon: int = 1
         climatology=scores.climatology(train.y),
         logistic=scores.logistic_baseline(train, test, FEATURES, "y"),
     )
+
+
+#: The hindcast's origins per outcome (war entry: the last whose window the data cover).
+ORIGINS = {"targeted": (1980, 1990, 2000), "war_entry": (1980, 1990, 1998)}
+
+
+def reference_table(data_dir: Path, n_resamples: int = 2000) -> pd.DataFrame:
+    """Climatology's and the logistic baseline's scores per origin and pooled over the
+    :data:`ORIGINS` of each outcome (:func:`forecaster.history.scores.score_table`)."""
+    rows = []
+    for outcome, origins in ORIGINS.items():
+        frames = [origin_forecasts(data_dir, origin, outcome) for origin in origins]
+        parts = [(str(o), f) for o, f in zip(origins, frames, strict=True)]
+        for label, frame in [*parts, ("pooled", pd.concat(frames, ignore_index=True))]:
+            table = scores.score_table(
+                {"climatology": frame.climatology, "logistic": frame.logistic},
+                frame.y,
+                n_resamples=n_resamples,
+            )
+            for forecast, row in table.iterrows():
+                rows.append(
+                    {"outcome": outcome, "origin": label, "forecast": forecast,
+                     "states": len(frame), "events": int(frame.y.sum()), **row}
+                )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def main() -> int:
+    """``python -m forecaster.history.baseline``: print :func:`reference_table`."""
+    table = reference_table(data.resolve_data_dir())
+    columns = ["outcome", "origin", "forecast", "states", "events", "brier", "brier_skill",
+               "brier_skill_low", "brier_skill_high", "log", "auc"]  # fmt: skip
+    print(table[columns].round(3).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
