@@ -29,7 +29,7 @@ from forecaster.kernels import layout as L
 from forecaster.results import config_keys, config_of, grid_dims, open_results
 from forecaster.results.estimators import Z95, paired_difference
 from forecaster.results.labels import OUTCOMES
-from forecaster.results.summary import number, short_key
+from forecaster.results.summary import decimals_for, fixed, short_key
 from forecaster.results.tables import applicable, roles
 from forecaster.scenario import Scenario, compile_scenario
 
@@ -262,24 +262,31 @@ def format_comparison(table: pd.DataFrame, states: list[str] | None = None) -> s
     lines = [
         f"a: {attrs.get('a', '')}",
         f"b: {attrs.get('b', '')}",
-        *format_differences(attrs.get("differences", [])),
+        *(format_differences(attrs["differences"]) if "differences" in attrs else []),
         f"{attrs.get('n', 0):,} paired trajectories (seed {attrs.get('seed')}), within "
         f"{attrs.get('horizon_years', 0):g} years; b − a with 95% intervals from paired "
         "standard errors (common random numbers)",
-        "",
-        f"{'':10s} {'outcome':18s} {'a':>8s} {'b':>8s} {'b − a [95%]':>28s} "
-        f"{'paired/unpaired se':>19s}",
     ]
     shown = select_states(table, states)
+    ok = shown[shown["applicable"].astype(bool)]
+    d = decimals_for([*ok.p_a, *ok.p_b, *ok.difference])  # one format for the whole table
+    width, cell = 3 * d + 14, d + 4
+    lines += [
+        "",
+        f"{'':10s} {'outcome':18s} {'a':>{cell}s} {'b':>{cell}s} {'b − a [95%]':>{width}s} "
+        f"{'paired/unpaired se':>19s}",
+    ]
     for row in shown.itertuples():
         if not row.applicable:
-            lines.append(f"{row.name:10s} {row.label:18s} {'n/a':>8s} {'n/a':>8s} {'n/a':>28s}")
+            lines.append(f"{row.name:10s} {row.label:18s} {'n/a':>{cell}s} {'n/a':>{cell}s} "
+                         f"{'n/a':>{width}s}")  # fmt: skip
             continue
         ratio = row.se / row.se_unpaired if row.se_unpaired > 0 else float("nan")
-        diff = f"{_signed(row.difference)} [{_signed(row.lower)}, {_signed(row.upper)}]"
+        diff = (f"{_signed(row.difference, d)} [{_signed(row.lower, d)}, "
+                f"{_signed(row.upper, d)}]")  # fmt: skip
         lines.append(
-            f"{row.name:10s} {row.label:18s} {number(row.p_a):>8s} {number(row.p_b):>8s} "
-            f"{diff:>28s} {ratio:19.2f}"
+            f"{row.name:10s} {row.label:18s} {fixed(row.p_a, d):>{cell}s} "
+            f"{fixed(row.p_b, d):>{cell}s} {diff:>{width}s} {ratio:19.2f}"
         )
     return "\n".join(lines)
 
@@ -329,5 +336,5 @@ def describe_change(table: pd.DataFrame, name: str, outcome: str) -> str:
     )
 
 
-def _signed(x: float) -> str:
-    return ("+" if x > 0 else "") + (number(x) if x else "0")
+def _signed(x: float, decimals: int) -> str:
+    return ("+" if x > 0 else "") + fixed(x, decimals)

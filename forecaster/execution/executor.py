@@ -3,7 +3,7 @@
 Row ``g`` of a run always holds trajectories ``0 .. n_g - 1``: tasks extend
 each row's contiguous prefix, so the counts of any row depend only on how
 many trajectories it got, never on how they were split, scheduled, retried or
-resumed (randomness is keyed, MODEL.md §5).
+resumed (randomness is keyed, docs/model.md §7).
 
 Counters of tasks are added in task order. Results may arrive in any order;
 a finished task waits in a reorder buffer until every earlier task has been
