@@ -263,7 +263,43 @@ def find_scenarios(
         )
     boxes = _prim(x, interest, density, mass_min, peel_alpha, n_boxes)
     leaves = _cart(x, interest, mass_min)
-    names = list(keys)
+    found = _found(
+        x,
+        values,
+        interest,
+        f"{outcome} {side}",
+        boxes,
+        leaves,
+        ds.sample.values,
+        dict(ds[outcome].attrs),
+    )
+    found.attrs.update(
+        {
+            "outcome": outcome,
+            "select": repr(dict(select or {})),
+            "threshold": side,
+            "design_points": int(ds.sizes["sample"]),
+            "cases_of_interest": int(interest.sum()),
+            "prim": f"EMA Workbench PRIM, min density {density:g}, mass_min {mass_min:g}, "
+            f"peel_alpha {peel_alpha:g}",
+            "cart": f"EMA Workbench CART (scikit-learn tree), min leaf mass {mass_min:g}",
+        }
+    )
+    return found
+
+
+def _found(
+    x: pd.DataFrame,
+    values: np.ndarray,
+    interest: np.ndarray,
+    meaning: str,
+    boxes: list[dict[str, Any]],
+    leaves: list[dict[str, Any]],
+    samples: np.ndarray,
+    outcome_attrs: dict[str, Any],
+) -> xr.Dataset:
+    """The design, the outcome, PRIM's boxes and CART's leaves as one dataset."""
+    names = list(x.columns)
     n_steps = max(len(b["trajectory"]) for b in boxes)
 
     def along_steps(column: str) -> np.ndarray:
@@ -278,8 +314,8 @@ def find_scenarios(
     found = xr.Dataset(
         {
             "design": (("sample", "uncertainty"), x.to_numpy()),
-            "outcome": ("sample", values, dict(ds[outcome].attrs)),
-            "of_interest": ("sample", interest, {"long_name": f"{outcome} {side}"}),
+            "outcome": ("sample", values, outcome_attrs),
+            "of_interest": ("sample", interest, {"long_name": meaning}),
             "low": ("uncertainty", x.min().to_numpy(), {"long_name": "least design value"}),
             "high": ("uncertainty", x.max().to_numpy(), {"long_name": "largest design value"}),
             "coverage": (
@@ -326,20 +362,10 @@ def find_scenarios(
         },
         coords={
             "uncertainty": names,
-            "sample": ds.sample.values,
+            "sample": samples,
             "box": np.arange(len(boxes)),
             "step": np.arange(n_steps),
             "leaf": np.arange(len(leaves)),
-        },
-        attrs={
-            "outcome": outcome,
-            "select": repr(dict(select or {})),
-            "threshold": side,
-            "design_points": int(ds.sizes["sample"]),
-            "cases_of_interest": int(interest.sum()),
-            "prim": f"EMA Workbench PRIM, min density {density:g}, mass_min {mass_min:g}, "
-            f"peel_alpha {peel_alpha:g}",
-            "cart": f"EMA Workbench CART (scikit-learn tree), min leaf mass {mass_min:g}",
         },
     )
     return found
