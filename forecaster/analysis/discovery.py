@@ -263,16 +263,12 @@ def find_scenarios(
         )
     boxes = _prim(x, interest, density, mass_min, peel_alpha, n_boxes)
     leaves = _cart(x, interest, mass_min)
-    found = _found(
-        x,
-        values,
-        interest,
-        f"{outcome} {side}",
-        boxes,
-        leaves,
-        ds.sample.values,
-        dict(ds[outcome].attrs),
+    prim = (
+        f"EMA Workbench PRIM, min density {density:g}, mass_min {mass_min:g}, "
+        f"peel_alpha {peel_alpha:g}"
     )
+    cart = f"EMA Workbench CART (scikit-learn tree), min leaf mass {mass_min:g}"
+    found = _found_dataset(ds, outcome, side, x, values, interest, boxes, leaves)
     found.attrs.update(
         {
             "outcome": outcome,
@@ -280,25 +276,24 @@ def find_scenarios(
             "threshold": side,
             "design_points": int(ds.sizes["sample"]),
             "cases_of_interest": int(interest.sum()),
-            "prim": f"EMA Workbench PRIM, min density {density:g}, mass_min {mass_min:g}, "
-            f"peel_alpha {peel_alpha:g}",
-            "cart": f"EMA Workbench CART (scikit-learn tree), min leaf mass {mass_min:g}",
+            "prim": prim,
+            "cart": cart,
         }
     )
     return found
 
 
-def _found(
+def _found_dataset(
+    ds: xr.Dataset,
+    outcome: str,
+    side: str,
     x: pd.DataFrame,
     values: np.ndarray,
     interest: np.ndarray,
-    meaning: str,
     boxes: list[dict[str, Any]],
     leaves: list[dict[str, Any]],
-    samples: np.ndarray,
-    outcome_attrs: dict[str, Any],
 ) -> xr.Dataset:
-    """The design, the outcome, PRIM's boxes and CART's leaves as one dataset."""
+    """The design, the outcome, PRIM's boxes and CART's leaves as one dataset (no attributes)."""
     names = list(x.columns)
     n_steps = max(len(b["trajectory"]) for b in boxes)
 
@@ -311,11 +306,11 @@ def _found(
     def per_box(field: str) -> np.ndarray:
         return np.array([[b[field][n] for n in names] for b in boxes], dtype=float)
 
-    found = xr.Dataset(
+    return xr.Dataset(
         {
             "design": (("sample", "uncertainty"), x.to_numpy()),
-            "outcome": ("sample", values, outcome_attrs),
-            "of_interest": ("sample", interest, {"long_name": meaning}),
+            "outcome": ("sample", values, dict(ds[outcome].attrs)),
+            "of_interest": ("sample", interest, {"long_name": f"{outcome} {side}"}),
             "low": ("uncertainty", x.min().to_numpy(), {"long_name": "least design value"}),
             "high": ("uncertainty", x.max().to_numpy(), {"long_name": "largest design value"}),
             "coverage": (
@@ -362,13 +357,12 @@ def _found(
         },
         coords={
             "uncertainty": names,
-            "sample": samples,
+            "sample": ds.sample.values,
             "box": np.arange(len(boxes)),
             "step": np.arange(n_steps),
             "leaf": np.arange(len(leaves)),
         },
     )
-    return found
 
 
 def _workbench(module: str) -> Any:
