@@ -268,6 +268,10 @@ def test_forecast_world_writes_a_portfolio_that_runs(command, tmp_path, run_in_p
     assert spec["name"] == "world_1990" and len(spec["alliances"]) == layout.MAX_ALLIANCES
     assert {s["region"] for s in spec["states"].values()} == {"europe"}
     assert "German Federal Republic (260)" in path.read_text()  # listed as without GDP
+    world = history_world.select(
+        history_world.build_world(DATA, 1990), ["europe"], max_alliances=layout.MAX_ALLIANCES
+    )
+    assert spec == history_world.world_portfolio(world)  # the file holds the portfolio exactly
     import forecaster
 
     cfg = forecaster.compose(
