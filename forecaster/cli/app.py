@@ -16,6 +16,8 @@ from forecaster.errors import ConfigError
 from forecaster.results import format_summary
 from hydra_plugins.forecaster_sweeper import CheckedSweeper
 
+from .guard import environment_reads, stop_status
+
 log = logging.getLogger("forecaster")
 
 # Hydra discovers plugins by walking the hydra_plugins namespace, which an editable
@@ -27,19 +29,23 @@ Plugins.instance().register(CheckedSweeper)
 def forecast_app(cfg: DictConfig) -> None:
     # a resumed run finishes in the directory of the run it resumes
     out_dir = cfg.run.resume or HydraConfig.get().runtime.output_dir
+    for read in environment_reads(cfg):
+        log.warning("%s takes its value from the environment; the value is written into the "
+                    "results", read)  # fmt: skip
     try:
         ds = run(cfg, output_dir=out_dir)  # checks the config before anything runs
     except ConfigError as err:
         # SystemExit passes Hydra's job runner untouched: no "Error executing job" line
         print(str(err), file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
+        what, status = stop_status(stop)
         print(
-            f"forecast: interrupted; the completed part is kept in {out_dir}. "
+            f"forecast: {what}; the completed part is kept in {out_dir}. "
             f"Finish it with: forecast <same overrides> run.resume={out_dir}",
             file=sys.stderr,
         )
-        sys.exit(130)
+        sys.exit(status)
     written = finish(ds, out_dir, list(cfg.output.formats))
     if cfg.output.summary:
         print(format_summary(ds))

@@ -27,9 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from hydra.errors import HydraException
 from omegaconf import DictConfig
-from omegaconf.errors import OmegaConfBaseException
 
 from forecaster.api import check, run
 from forecaster.calibration.moments import ESTIMATORS, portfolio_problems, simulated_moments
@@ -48,6 +46,8 @@ from forecaster.calibration.smm import (
 )
 from forecaster.config import compose, to_spec
 from forecaster.errors import ConfigError
+
+from .guard import one_line
 
 #: overrides applied before the user's: the calibration portfolio, in this process
 BASE_OVERRIDES = ("portfolio=historical_world", "cluster=in_process", "sweep=none")
@@ -110,6 +110,7 @@ def report_table(cfg: DictConfig, fit: Fit, targets: dict[str, Target], held_out
     )
 
 
+@one_line("forecast-calibrate")
 def main(argv: list[str] | None = None) -> int:
     """The ``forecast-calibrate`` command."""
     parser = argparse.ArgumentParser(
@@ -214,12 +215,6 @@ def main(argv: list[str] | None = None) -> int:
         check(cfg, points=corners)
     except ConfigError as err:
         print(f"forecast-calibrate: {err}", file=sys.stderr)
-        return 2
-    except (HydraException, OmegaConfBaseException) as err:  # composing the overrides
-        print(
-            f"forecast-calibrate: invalid configuration: {str(err).strip().splitlines()[0]}",
-            file=sys.stderr,
-        )
         return 2
 
     p = len(parameters)

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from forecaster.analysis.compare import compare, format_comparison
 from forecaster.results import open_results
+
+from .guard import one_line
 
 
 def _point(items: list[str], flag: str) -> dict[str, Any]:
@@ -29,6 +32,16 @@ def _point(items: list[str], flag: str) -> dict[str, Any]:
     return point
 
 
+def _check_states(states: list[str] | None, *runs: Any) -> None:
+    """``--states`` names states of the runs (an unknown one would print nothing)."""
+    known = sorted({str(s) for ds in runs if "state" in ds.dims for s in ds.state.values})
+    unknown = [s for s in states or [] if s not in known]
+    if unknown:
+        raise ValueError(f"--states {' '.join(unknown)}: not a state of the runs "
+                         f"(states: {', '.join(known)})")  # fmt: skip
+
+
+@one_line("forecast-compare")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="forecast-compare",
@@ -56,12 +69,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--states", nargs="*", help="only these states (default: all)")
     parser.add_argument("--csv", help="also write the comparison as CSV to this file")
     args = parser.parse_args(argv)  # fmt: skip
+    if args.csv is not None and Path(args.csv).is_dir():
+        print(f"forecast-compare: --csv {args.csv!r}: is a directory; give a file name",
+              file=sys.stderr)  # fmt: skip
+        return 2
     try:
         at_a = _point(args.at_a, "--a")
         at_b = _point(args.at_b, "--b") if args.at_b else at_a
         a = open_results(args.a)
         b = open_results(args.b) if args.b else a
         table = compare(a, b, at_a=at_a or None, at_b=at_b or None)
+        _check_states(args.states, a, b)
     except (ValueError, FileNotFoundError, KeyError) as err:
         print(f"forecast-compare: {err}", file=sys.stderr)
         return 2
