@@ -519,12 +519,13 @@ COMPARE = [
     Case(
         "forecast-compare",
         ("{run}", "{run}", "--states", "XXX"),
-        "--states XXX: not a state of the runs (states: ALLY_A, ALLY_B, PATRON, PROTEGE",
+        "--states XXX: XXX not a state of these runs (adversaries have no outcomes; states: "
+        "PATRON, PROTEGE, ALLY_A, ALLY_B",
     ),
     Case(
         "forecast-compare",
         ("{run}", "{run}", "--states", "PATRON", "patron"),
-        "--states patron: not a state",
+        "--states PATRON patron: patron not a state",
     ),
     Case("forecast-compare", ("{run}", "{seed7}"), "forecast-compare: "),
     Case(
@@ -682,12 +683,12 @@ CALIBRATE = [
     calibrate("--param", "political.honour.intercpt=-3:1", "--dry-run", fragment="intercpt"),
     calibrate(*CALIBRATE_PARAM, "--trajectories", "0", fragment="--trajectories = 0: must be >= 1"),
     calibrate(*CALIBRATE_PARAM, "--max-evaluations", "0", fragment="--max-evaluations = 0"),
-    calibrate(*CALIBRATE_PARAM, "--starts", "0", fragment="--starts = 0: must be >= 1"),
+    calibrate(*CALIBRATE_PARAM, "--starts", "0", fragment="--starts = 0: must be between 1"),
     calibrate(
         *CALIBRATE_PARAM,
         "--error-batches",
         "1",
-        fragment="--error-batches = 1: 0 (analytic) or >= 2",
+        fragment="--error-batches = 1: 0 (analytic errors) or >= 2",
     ),
     calibrate(*CALIBRATE_PARAM, "--name", "my-fit", fragment="--name = 'my-fit': a config option"),
     calibrate(*CALIBRATE_PARAM, "--name", "../history", fragment="--name = '../history'"),

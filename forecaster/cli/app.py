@@ -12,9 +12,11 @@ from omegaconf import DictConfig
 
 from forecaster.api import finish, run
 from forecaster.config import CONFIG_NAME, CONFIG_PATH, VERSION_BASE
+from forecaster.config.identity import identity_attrs, identity_of, shadow_problems
 from forecaster.errors import ConfigError
 from forecaster.results import format_summary
 from hydra_plugins.forecaster_sweeper import CheckedSweeper
+from hydra_plugins.forecaster_sweeper.robust import RobustSweeper
 
 from .guard import environment_reads, stop_status
 
@@ -23,12 +25,17 @@ log = logging.getLogger("forecaster")
 # Hydra discovers plugins by walking the hydra_plugins namespace, which an editable
 # install's import hook hides from it; registering by hand works for every install
 Plugins.instance().register(CheckedSweeper)
+Plugins.instance().register(RobustSweeper)  # forecast -m hydra/sweeper=robust
 
 
 @hydra.main(config_path=CONFIG_PATH, config_name=CONFIG_NAME, version_base=VERSION_BASE)
 def forecast_app(cfg: DictConfig) -> None:
     # a resumed run finishes in the directory of the run it resumes
     out_dir = cfg.run.resume or HydraConfig.get().runtime.output_dir
+    problems = shadow_problems(HydraConfig.get())
+    if problems:
+        print(str(ConfigError(problems)), file=sys.stderr)
+        sys.exit(2)
     for read in environment_reads(cfg):
         log.warning("%s takes its value from the environment; the value is written into the "
                     "results", read)  # fmt: skip
@@ -46,9 +53,12 @@ def forecast_app(cfg: DictConfig) -> None:
             file=sys.stderr,
         )
         sys.exit(status)
+    # results name the options and overrides that made them (summaries, reports, comparisons)
+    ds.attrs.update(identity_attrs(identity_of(HydraConfig.get())))
     written = finish(ds, out_dir, list(cfg.output.formats))
     if cfg.output.summary:
-        print(format_summary(ds))
+        states = cfg.output.states
+        print(format_summary(ds, states=None if states is None else list(states)))
     for path in written.values():
         print(f"results: {path}")
         log.info("results written to %s", path)

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from forecaster.analysis.compare import compare, format_comparison
-from forecaster.results import open_results
+from forecaster.analysis.compare import compare, format_comparison, select_states
+from forecaster.results import config_keys, open_results
 
 from .guard import one_line
 
@@ -30,15 +30,6 @@ def _point(items: list[str], flag: str) -> dict[str, Any]:
             raise ValueError(f"{flag} {item!r}: write it as config.key=value")
         point[key] = yaml.safe_load(value)
     return point
-
-
-def _check_states(states: list[str] | None, *runs: Any) -> None:
-    """``--states`` names states of the runs (an unknown one would print nothing)."""
-    known = sorted({str(s) for ds in runs if "state" in ds.dims for s in ds.state.values})
-    unknown = [s for s in states or [] if s not in known]
-    if unknown:
-        raise ValueError(f"--states {' '.join(unknown)}: not a state of the runs "
-                         f"(states: {', '.join(known)})")  # fmt: skip
 
 
 @one_line("forecast-compare")
@@ -64,10 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="grid point of b (default: the same as --a)",
+        help="grid point of b: the keys of --a hold for b unless --b gives them "
+        "and b sweeps them (--a threat.scale=1 --a KEY=0.5 --b threat.scale=2)",
     )
-    parser.add_argument("--states", nargs="*", help="only these states (default: all)")
-    parser.add_argument("--csv", help="also write the comparison as CSV to this file")
+    parser.add_argument(
+        "--states", nargs="+", help="only these states, on screen and in the CSV (default: all)"
+    )
+    parser.add_argument("--csv", help="also write the comparison (its --states) as CSV here")
     args = parser.parse_args(argv)  # fmt: skip
     if args.csv is not None and Path(args.csv).is_dir():
         print(f"forecast-compare: --csv {args.csv!r}: is a directory; give a file name",
@@ -75,21 +69,28 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         at_a = _point(args.at_a, "--a")
-        at_b = _point(args.at_b, "--b") if args.at_b else at_a
         a = open_results(args.a)
         b = open_results(args.b) if args.b else a
+        # --a's keys hold for b too, where b sweeps them, unless --b gives them
+        swept_b = config_keys(b)
+        carried = {k: v for k, v in at_a.items() if k in swept_b or k in b.coords}
+        at_b = {**carried, **_point(args.at_b, "--b")}
         table = compare(a, b, at_a=at_a or None, at_b=at_b or None)
-        _check_states(args.states, a, b)
+        shown = select_states(table, args.states)
     except (ValueError, FileNotFoundError, KeyError) as err:
         print(f"forecast-compare: {err}", file=sys.stderr)
         return 2
-    table.attrs["a"] = f"{args.a} {' '.join(args.at_a)}".strip()
-    table.attrs["b"] = f"{args.b or args.a} {' '.join(args.at_b or args.at_a)}".strip()
+    table.attrs["a"] = f"{args.a} {_as_text(at_a)}".strip()
+    table.attrs["b"] = f"{args.b or args.a} {_as_text(at_b)}".strip()
     print(format_comparison(table, args.states))
     if args.csv:
-        table.to_csv(args.csv, index=False)
+        shown.to_csv(args.csv, index=False)
         print(f"comparison: {args.csv}")
     return 0
+
+
+def _as_text(point: dict[str, Any]) -> str:
+    return " ".join(f"{key}={value}" for key, value in point.items())
 
 
 if __name__ == "__main__":
