@@ -153,7 +153,9 @@ OVERRIDES = [
     forecast("run.horizon_years=10.1", fragment="must be a whole number of steps of dt_years"),
     forecast("run.horizon_years=abc", fragment="run.horizon_years = 'abc'", left=NOTHING),
     forecast("run.burn_in_years=-1", fragment="run.burn_in_years = -1.0"),
-    forecast("run.resume={tmp}/nowhere", fragment="no checkpoint.npz there"),
+    forecast(
+        "run.resume={tmp}/nowhere", fragment="run.resume = '{tmp}/nowhere': no such directory"
+    ),
     # output
     forecast(
         "output.formats=[csv]", fragment="output.formats = 'csv': allowed formats are zarr, netcdf"
@@ -519,13 +521,13 @@ COMPARE = [
     Case(
         "forecast-compare",
         ("{run}", "{run}", "--states", "XXX"),
-        "--states XXX: XXX not a state of these runs (adversaries have no outcomes; states: "
+        "states = XXX: XXX not a state of these results (adversaries have no outcomes; states: "
         "PATRON, PROTEGE, ALLY_A, ALLY_B",
     ),
     Case(
         "forecast-compare",
         ("{run}", "{run}", "--states", "PATRON", "patron"),
-        "--states PATRON patron: patron not a state",
+        "states = PATRON patron: patron not a state",
     ),
     Case("forecast-compare", ("{run}", "{seed7}"), "forecast-compare: "),
     Case(
@@ -705,7 +707,72 @@ CALIBRATE = [
     calibrate("--dry-run", "--trajectories", "many", fragment="--trajectories: invalid int"),
 ]
 
-CASES: list[Case] = [*OVERRIDES, *FOLDER, *REPORT, *COMPARE, *SENSITIVITY_CASES, *CALIBRATE]
+# ---------------------------------------------------------------- bounds and damaged files
+# (the run lifecycle's refusals, through the commands)
+JUNK = "\x00not a zip archive\n"
+LIFECYCLE = [
+    forecast(
+        "portfolio=regional", "run.trajectories=1000000000000", fragment="run.allow_long=true"
+    ),
+    forecast(
+        "portfolio=regional",
+        "cluster=local",
+        "run.trajectories=100000",
+        "run.block_size=1",
+        fragment="run.block_size = 1: 100,000 tasks would spend about",
+    ),
+    forecast("portfolio=regional", "run.dt_years=1e-9", fragment="at most 10,000 steps"),
+    forecast(
+        "cluster=local_processes", "cluster.n_workers=1000", fragment="cluster.n_workers = 1000"
+    ),
+    forecast(
+        "-m",
+        "portfolio=regional",
+        "run.trajectories=10,10000000000000",
+        fragment="run.trajectories=10000000000000: the run would take about",
+        left=MULTIRUN,
+    ),
+    forecast(
+        "portfolio=regional",
+        "run.resume={mine}",
+        fragment="not a readable checkpoint",
+        files={"checkpoint.npz": JUNK},
+    ),
+    forecast(
+        "portfolio=regional",
+        "run.resume={mine}",
+        fragment="not a readable checkpoint",
+        files={"checkpoint.npz": "PK\x03\x04truncated"},
+    ),
+    Case(
+        "forecast-calibrate",
+        (*CALIBRATE_PARAM, "--name", "history"),
+        "--name = 'history': ",
+        files={},
+    ),
+    calibrate(*CALIBRATE_PARAM, "--trajectories", "100000000000", fragment="would take about"),
+    sensitivity(
+        "--outcome",
+        "p_war",
+        "--select",
+        "state=PATRON",
+        "--n-base",
+        "1048576",
+        "--second-order",
+        fragment="design points for 1 parameters",
+        base=("--param", "threat.scale=0.5:2", "portfolio=regional", "cluster=in_process"),
+    ),
+]
+
+CASES: list[Case] = [
+    *OVERRIDES,
+    *FOLDER,
+    *REPORT,
+    *COMPARE,
+    *SENSITIVITY_CASES,
+    *CALIBRATE,
+    *LIFECYCLE,
+]
 
 MAINS: dict[str, Callable[[list[str]], int]] = {
     "forecast": forecast_cli.main,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import forecaster
+from forecaster.cli import main as cli
 from forecaster.config import available
 
 TINY = ["run.trajectories=30", "run.horizon_years=1", "run.block_size=16", "debug=quick"]
@@ -45,6 +46,16 @@ def test_the_hague_pledge_is_a_one_line_override():
 
 # Every refusal of a bad override, config file or folder, by every command, is a row of
 # the one corpus: tests/test_bad_inputs.py (the list grows there).
+
+
+def test_a_multirun_job_over_the_budget_stops_the_multirun_before_any_job(capsys, tmp_path):
+    argv = ["-m", "debug=quick", "portfolio=regional", "run.trajectories=10,10000000000000",
+            f"hydra.sweep.dir={tmp_path}"]  # fmt: skip
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "run.trajectories=10000000000000: the run would take about" in err
+    assert "run.allow_long=true" in err and "1 problem" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["multirun.yaml"]
 
 
 def test_sweep_paths_must_be_numeric_leaves():

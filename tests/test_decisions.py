@@ -3,10 +3,6 @@ finds the optimum the model implies, and every argument is checked before any wo
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import xarray as xr
@@ -21,7 +17,7 @@ PACT = "portfolio.alliances.pact"
 
 
 def config_of(spec: dict, *overrides: str) -> DictConfig:
-    cfg = forecaster.compose(["cluster=in_process", "run.horizon_years=5", *overrides])
+    cfg = forecaster.compose(["debug=quick", "run.horizon_years=5", *overrides])
     for group in ("portfolio", "threat", "fiscal", "political"):
         cfg[group] = OmegaConf.create(spec[group])
     return cfg
@@ -312,8 +308,7 @@ def test_robust_arguments_are_refused_before_work(monkeypatch, capsys):
 @pytest.mark.slow
 @requires_workbench
 @pytest.mark.parametrize("how", ["forecast-discover", "forecast-robust", "forecast -m"])
-def test_the_decision_commands_run(how, tmp_path):
-    exe = Path(sys.executable).parent
+def test_the_decision_commands_run(how, command, tmp_path):
     scenario = [
         "portfolio=regional",
         "run.trajectories=200",
@@ -322,7 +317,6 @@ def test_the_decision_commands_run(how, tmp_path):
     ]
     if how == "forecast-discover":
         args = [
-            str(exe / how),
             "--outcome",
             "p_war",
             "--select",
@@ -342,7 +336,6 @@ def test_the_decision_commands_run(how, tmp_path):
         written = ["discovery.nc", "peeling.png", "box_limits.png"]
     elif how == "forecast-robust":
         args = [
-            str(exe / how),
             "--objective",
             "p_war:state=PROTEGE",
             "--lever",
@@ -360,7 +353,6 @@ def test_the_decision_commands_run(how, tmp_path):
         written = ["robust.nc", "pareto.png"]
     else:
         args = [
-            str(exe / "forecast"),
             "-m",
             "hydra/sweeper=robust",
             f"{PACT}.spending_target=0.02,0.03",
@@ -371,7 +363,7 @@ def test_the_decision_commands_run(how, tmp_path):
             *scenario,
         ]
         written = ["robust.nc", "pareto.png"]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    done = command(how.split()[0], *args, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "trajectory runs" in done.stdout.splitlines()[0]  # the cost, before the work
     for name in written:

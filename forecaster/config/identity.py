@@ -19,7 +19,7 @@ import json
 from collections import OrderedDict
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -39,10 +39,9 @@ def identity_of(hydra: Any) -> dict[str, Any]:
     are left out; the choices keep the order of :data:`SCENARIO_GROUPS`, then
     the rest (``cluster``).
     """
-    raw = cast(
-        dict[str, Any], OmegaConf.to_container(hydra.runtime.choices) if hydra is not None else {}
-    )
-    choices = {str(k): v for k, v in (raw or {}).items() if not str(k).startswith("hydra/")}
+    raw = OmegaConf.to_container(hydra.runtime.choices) if hydra is not None else {}
+    raw = raw if isinstance(raw, dict) else {}
+    choices = {str(k): v for k, v in raw.items() if not str(k).startswith("hydra/")}
     choices.pop("config_schema", None)
     order = [g for g in SCENARIO_GROUPS if g in choices] + sorted(
         g for g in choices if g not in SCENARIO_GROUPS
