@@ -152,7 +152,8 @@ def _size_problems(
         steps = (run_cfg["horizon_years"] + run_cfg["burn_in_years"]) / run_cfg["dt_years"]
     except (TypeError, ZeroDivisionError):
         return []  # the clock's own checks (compile) say what is wrong
-    portfolio = spec.get("portfolio") or {}
+    portfolio = spec.get("portfolio")
+    portfolio = portfolio if isinstance(portfolio, dict) else {}  # not a mapping: compile says
     n_states = len(portfolio.get("states") or {})
     n_alliances = len(portfolio.get("alliances") or {})
     per_point = Counters.nbytes_of(n_states, n_alliances, max(1, round(steps)))

@@ -105,28 +105,7 @@ SENSITIVITY = ["--param", "threat.scale=0.5:2", "--n-base", "4", "portfolio=regi
                "run.trajectories=50", "debug=quick"]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("args", "fragment"),
-    [
-        (["--outcome", "p_entrapmnt", "--select", "state=PATRON"], "did you mean 'p_entrapment'"),
-        (["--outcome", "p_war", "--select", "state=PATRN"], "did you mean 'PATRON'"),
-        (["--outcome", "p_war", "--select", "alliance=pact"], "p_war has no dimension"),
-        (
-            ["--outcome", "p_war", "--select", "state=PATRON", "--param", "threat.sclae=1:2"],
-            "threat.sclae",
-        ),
-    ],
-    ids=["outcome", "label", "dimension", "parameter"],
-)
-def test_sensitivity_checks_every_argument_before_any_run(args, fragment, monkeypatch, capsys):
-    from forecaster.cli import sensitivity
-
-    def must_not_run(*a, **k):
-        raise AssertionError("simulated before the arguments were checked")
-
-    monkeypatch.setattr(forecaster.api, "execute", must_not_run)
-    assert sensitivity.main([*args, *SENSITIVITY]) == 2
-    assert fragment in capsys.readouterr().err
+# forecast-sensitivity's refusals of bad arguments are rows of tests/test_bad_inputs.py
 
 
 def test_sensitivity_says_how_to_get_salib(monkeypatch, capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import signal
 import sys
 import time
@@ -26,6 +27,8 @@ from forecaster.results import format_summary
 from hydra_plugins.forecaster_sweeper import CheckedSweeper
 from hydra_plugins.forecaster_sweeper.robust import RobustSweeper
 
+from .guard import Terminated, environment_reads
+
 log = logging.getLogger("forecaster")
 
 # Hydra discovers plugins by walking the hydra_plugins namespace, which an editable
@@ -35,10 +38,6 @@ Plugins.instance().register(RobustSweeper)  # forecast -m hydra/sweeper=robust
 
 #: when the command started composing (set by ``forecast``'s main): the compose phase
 compose_started: float | None = None
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the run is, so that it stops as on Ctrl-C (checkpoint kept)."""
 
 
 @contextmanager
@@ -66,9 +65,15 @@ def forecast_app(cfg: DictConfig) -> None:
     out_dir = cfg.run.resume or HydraConfig.get().runtime.output_dir
     resume = f"forecast <same overrides> run.resume={out_dir}"
     problems = shadow_problems(HydraConfig.get())
+    if cfg.run.resume and not os.path.isdir(cfg.run.resume):  # before the lock would make it
+        problems.append(f"run.resume = {cfg.run.resume!r}: no such directory; give the output "
+                        "directory of an interrupted run")  # fmt: skip
     if problems:
         print(str(ConfigError(problems)), file=sys.stderr)
         sys.exit(2)
+    for read in environment_reads(cfg):
+        log.warning("%s takes its value from the environment; the value is written into the "
+                    "results", read)  # fmt: skip
     try:
         with _sigterm_stops_the_run(), output_lock(out_dir):
             ds = run(cfg, output_dir=out_dir, timer=timer)  # checks the config first

@@ -28,9 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from hydra.errors import HydraException
 from omegaconf import DictConfig
-from omegaconf.errors import OmegaConfBaseException
 
 from forecaster.api import prepare, run
 from forecaster.calibration.inputs import Parameter, Settings, Target, load_targets
@@ -39,6 +37,8 @@ from forecaster.calibration.problems import METHODS, check_inputs
 from forecaster.calibration.smm import DEFAULT_MOMENTS, Fit, calibrate, summary, write_option
 from forecaster.config import compose
 from forecaster.errors import ConfigError
+
+from .guard import one_line
 
 #: overrides applied before the user's: the calibration portfolio, in this process
 BASE_OVERRIDES = ("portfolio=historical_world", "cluster=in_process", "sweep=none")
@@ -253,6 +253,7 @@ def cost_line(request: Request, report: bool) -> str:
     )
 
 
+@one_line("forecast-calibrate")
 def main(argv: list[str] | None = None) -> int:
     """The ``forecast-calibrate`` command."""
     args, overrides = _parser().parse_known_args(argv)
@@ -261,12 +262,6 @@ def main(argv: list[str] | None = None) -> int:
         request = read_request(args, overrides)
     except ConfigError as err:
         print(f"forecast-calibrate: {err}", file=sys.stderr)
-        return 2
-    except (HydraException, OmegaConfBaseException) as err:  # composing the overrides
-        print(
-            f"forecast-calibrate: invalid configuration: {str(err).strip().splitlines()[0]}",
-            file=sys.stderr,
-        )
         return 2
     print(cost_line(request, report=args.report is not None), flush=True)
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -18,6 +19,8 @@ import yaml
 from forecaster.analysis.compare import compare, format_comparison, select_states
 from forecaster.results import config_keys, open_results
 from forecaster.results.summary import chosen_states
+
+from .guard import one_line
 
 
 def _point(items: list[str], flag: str) -> dict[str, Any]:
@@ -30,6 +33,7 @@ def _point(items: list[str], flag: str) -> dict[str, Any]:
     return point
 
 
+@one_line("forecast-compare")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="forecast-compare",
@@ -60,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--csv", help="also write the comparison (its --states) as CSV here")
     args = parser.parse_args(argv)  # fmt: skip
+    if args.csv is not None and Path(args.csv).is_dir():
+        print(f"forecast-compare: --csv {args.csv!r}: is a directory; give a file name",
+              file=sys.stderr)  # fmt: skip
+        return 2
     try:
         at_a = _point(args.at_a, "--a")
         a = open_results(args.a)

@@ -27,6 +27,7 @@ from forecaster.errors import ConfigError, did_you_mean
 
 from . import app
 from .app import forecast_app
+from .guard import argv_problems, one_line
 
 
 def _first_line(err: BaseException) -> str:
@@ -80,12 +81,16 @@ def _replace_distribution(text: str) -> str:
     )
 
 
+@one_line("forecast", name_config_errors=False)
 def main(argv: list[str] | None = None) -> int:
     """``forecast [Hydra's flags] [overrides]``: run, and exit 2 on a config mistake."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if "--version" in argv:  # Hydra's own --version names Hydra's version
         print(f"forecast (forecaster) {__version__}")
         return 0
+    problems = argv_problems(argv)
+    if problems:
+        raise ConfigError(problems)
     sys.argv = [sys.argv[0], *argv]
     full_error = os.environ.get("HYDRA_FULL_ERROR")
     os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra raises instead of printing and exiting 1

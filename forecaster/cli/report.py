@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from forecaster.analysis.report import require_matplotlib, write_report
+
+from .guard import one_line
 
 
 def _point(items: list[str]) -> dict[str, Any]:
@@ -21,6 +24,7 @@ def _point(items: list[str]) -> dict[str, Any]:
     return point
 
 
+@one_line("forecast-report")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="forecast-report",
@@ -54,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         help="with --baseline and a grid run: the grid point to compare (repeat per key)",
     )
     args = parser.parse_args(argv)
+    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
+        print(f"forecast-report: --out {args.out!r}: is a file; give a directory",
+              file=sys.stderr)  # fmt: skip
+        return 2
     try:
         require_matplotlib()  # before anything is written
         written = write_report(

@@ -16,6 +16,7 @@ from forecaster.analysis.sensitivity import design, format_ranking, sobol
 from forecaster.config import compose
 from forecaster.errors import ConfigError
 
+from .guard import one_line
 from .main import explain
 
 
@@ -51,6 +52,7 @@ Design points: n_base x (2 D + 2) with D parameters (n_base x (D + 2) without
 common random numbers. The cost (design points x trajectories) is printed before the run."""
 
 
+@one_line("forecast-sensitivity", name_config_errors=False)
 def main(argv: list[str] | None = None) -> int:
     """The ``forecast-sensitivity`` command."""
     parser = argparse.ArgumentParser(

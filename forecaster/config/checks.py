@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any
 
+from dask.utils import parse_bytes
 from omegaconf import DictConfig, OmegaConf
+
+from forecaster.errors import unknown_key
 
 from .schema import (
     CLUSTER_KINDS,
@@ -32,7 +36,40 @@ def run_problems(cfg: DictConfig) -> list[str]:
     """Problems in ``run`` and ``output`` that the schema's types cannot express."""
     run: dict[str, Any] = OmegaConf.to_container(cfg.run, resolve=True)  # type: ignore[assignment]
     output: dict[str, Any] = OmegaConf.to_container(cfg.output, resolve=True)  # type: ignore[assignment]
-    return field_problems("run", RunConf, run) + field_problems("output", OutputConf, output)
+    return (
+        field_problems("run", RunConf, run)
+        + field_problems("output", OutputConf, output)
+        + _unknown_keys("run", RunConf, run)
+        + _unknown_keys("output", OutputConf, output)
+        + _across_fields(run, output)
+    )
+
+
+def _unknown_keys(prefix: str, schema: type, values: Mapping[str, Any]) -> list[str]:
+    """Keys added with ``+`` that no field reads (they would be accepted and ignored)."""
+    known = [f.name for f in fields(schema)]
+    return [
+        f"{prefix}.{key} = {value!r}: {unknown_key(key, known)}"
+        for key, value in values.items()
+        if key not in known
+    ]
+
+
+def _across_fields(run: Mapping[str, Any], output: Mapping[str, Any]) -> list[str]:
+    """Settings that are each valid but do not go together."""
+    problems = []
+    cap, trajectories = run.get("max_trajectories"), run.get("trajectories")
+    if isinstance(cap, int) and isinstance(trajectories, int) and cap < trajectories:
+        problems.append(
+            f"run.max_trajectories = {cap!r}: must be >= run.trajectories = {trajectories} "
+            "(it caps run.target_se's additions) or null; lower run.trajectories instead"
+        )
+    if output.get("formats") == []:
+        problems.append(
+            "output.formats = []: nothing would be written; list at least one of "
+            f"{', '.join(OUTPUT_FORMATS)}"
+        )
+    return problems
 
 
 def cluster_problems(cluster: Mapping[str, Any] | None) -> list[str]:
@@ -43,11 +80,31 @@ def cluster_problems(cluster: Mapping[str, Any] | None) -> list[str]:
         return kinds
     kind = cluster["kind"]
     problems = field_problems("cluster", ClusterConf, cluster, kind=kind)
+    problems += _unknown_keys("cluster", ClusterConf, cluster)
+    if kind == "local" and not _is_memory(cluster.get("memory_limit", "auto")):
+        problems.append(
+            f"cluster.memory_limit = {cluster['memory_limit']!r}: must be auto, null, a number "
+            "of bytes or a size like 4GB or 512MiB"
+        )
     if kind in JOBQUEUE_KINDS:
         problems += _jobqueue_problems(cluster)
     if kind == "local" and not problems:
         problems += _local_worker_problems(cluster)
     return problems
+
+
+def _is_memory(value: Any) -> bool:
+    """``auto``, null, bytes, or a size dask reads (``4GB``, ``512MiB``)."""
+    if value is None or value == "auto":
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return value > 0
+    try:
+        return parse_bytes(str(value)) > 0
+    except (ValueError, TypeError):
+        return False
 
 
 #: bytes a local worker process holds once it has loaded the kernels (measured ~150 MB)

@@ -81,9 +81,10 @@ class Checkpoint:
         incomplete or edited, or belongs to another scenario, grid, seed or random stream
         version."""
         try:
-            with np.load(self.path, allow_pickle=False) as data:
+            # our own handle: numpy leaves its file open when the archive does not parse
+            with open(self.path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
                 saved = {name: data[name] for name in data.files}
-        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as err:
+        except (OSError, ValueError, EOFError, KeyError, TypeError, zipfile.BadZipFile) as err:
             raise ValueError(
                 f"{self.path}: not a readable checkpoint (damaged or incomplete: "
                 f"{type(err).__name__}); start a new run"
