@@ -7,6 +7,7 @@ import datetime as dt
 import importlib.util
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
@@ -16,6 +17,9 @@ from forecaster.errors import ConfigError
 
 from .arguments import log_to_stderr, parse_ranges, parse_select
 from .main import explain
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 EXAMPLE = """example (a few minutes on 2 cores):
   forecast-discover --outcome p_war --select state=EST --above 0.1 \\
@@ -28,8 +32,8 @@ numbers. The cost is printed once every argument has been checked, before the ru
 Writes discovery.nc, peeling.png and box_limits.png (with matplotlib)."""
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The ``forecast-discover`` command."""
+def _parser() -> argparse.ArgumentParser:
+    """The command line of ``forecast-discover``."""
     parser = argparse.ArgumentParser(
         prog="forecast-discover",
         description="Scenario discovery: where in the space of uncertainties a forecaster "
@@ -88,7 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="where discovery.nc and the figures go (default outputs/discovery/<date>/<time>)",
     )
-    args, overrides = parser.parse_known_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``forecast-discover`` command."""
+    args, overrides = _parser().parse_known_args(argv)
     log_to_stderr()
     if importlib.util.find_spec("ema_workbench") is None:
         print(
@@ -99,7 +108,6 @@ def main(argv: list[str] | None = None) -> int:
     from forecaster.analysis.discovery import (
         design_problems,
         discover,
-        format_boxes,
         threshold_problems,
     )
 
@@ -145,6 +153,14 @@ def main(argv: list[str] | None = None) -> int:
     out = args.output_dir or Path("outputs") / "discovery" / dt.datetime.now().strftime(
         "%Y-%m-%d/%H-%M-%S"
     )
+    _write(found, out)
+    return 0
+
+
+def _write(found: xr.Dataset, out: Path) -> None:
+    """``discovery.nc`` and the figures in ``out``; the boxes and the paths printed."""
+    from forecaster.analysis.discovery import format_boxes
+
     out.mkdir(parents=True, exist_ok=True)
     found.to_netcdf(out / "discovery.nc")
     print(format_boxes(found))
@@ -156,7 +172,6 @@ def main(argv: list[str] | None = None) -> int:
             fig, _ = chart(found)
             fig.savefig(out / name, dpi=110)
             print(f"figure: {out / name}")
-    return 0
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
