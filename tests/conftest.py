@@ -13,10 +13,11 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,21 @@ requires_jobqueue = _requires("dask_jobqueue", "cluster")
 requires_submitit = _requires("hydra_plugins.hydra_submitit_launcher", "cluster")
 requires_nbclient = _requires("nbclient", "test")
 requires_workbench = _requires("ema_workbench", "decisions")
+
+
+@pytest.fixture(autouse=True)
+def forecaster_log_restored() -> Iterator[None]:
+    """The ``forecaster`` logger as it was before the test.
+
+    A command's ``main`` run in-process (``forecast-discover``, ...) adds a handler
+    on the ``sys.stderr`` of that moment (``cli.arguments.log_to_stderr``): left in
+    place, it would write into a later test's captured stderr, or a closed one.
+    """
+    log = logging.getLogger("forecaster")
+    handlers, level = list(log.handlers), log.level
+    yield
+    log.handlers[:] = handlers
+    log.setLevel(level)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

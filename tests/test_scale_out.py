@@ -341,7 +341,7 @@ def test_a_new_run_never_replaces_another_runs_checkpoint(tmp_path):
     def stop(index):
         raise KeyboardInterrupt
 
-    cfg = forecaster.compose([*BASE, "cluster=in_process", "run.block_size=100"])
+    cfg = forecaster.compose([*BASE, "debug=quick", "run.block_size=100"])
     with pytest.raises(KeyboardInterrupt):
         forecaster.run(cfg, progress=False, output_dir=tmp_path, on_result=stop)
     saved = (tmp_path / CHECKPOINT_NAME).read_bytes()
@@ -361,7 +361,7 @@ def test_an_output_folder_in_use_is_refused_naming_its_pid(command, tmp_path):
     )  # fmt: skip
     try:
         assert holder.stdout.readline().strip() == "held"
-        cfg = forecaster.compose([*BASE, "cluster=in_process"])
+        cfg = forecaster.compose([*BASE, "debug=quick"])
         with pytest.raises(forecaster.ConfigError, match=f"in use by pid {holder.pid}"):
             forecaster.run(cfg, progress=False, output_dir=tmp_path)
     finally:
@@ -412,12 +412,12 @@ def test_a_damaged_checkpoint_is_refused_naming_the_file(tmp_path, how, message)
     def stop(index):
         raise KeyboardInterrupt
 
-    cfg = forecaster.compose([*BASE, "cluster=in_process", "run.block_size=300"])
+    cfg = forecaster.compose([*BASE, "debug=quick", "run.block_size=300"])
     with pytest.raises(KeyboardInterrupt):
         forecaster.run(cfg, progress=False, output_dir=tmp_path, on_result=stop)
     path = tmp_path / CHECKPOINT_NAME
     _damaged(path, how)
-    again = forecaster.compose([*BASE, "cluster=in_process", f"run.resume={tmp_path}"])
+    again = forecaster.compose([*BASE, "debug=quick", f"run.resume={tmp_path}"])
     with pytest.raises(forecaster.ConfigError) as err:
         forecaster.run(again, progress=False)
     (line,) = err.value.problems
@@ -443,7 +443,7 @@ def test_a_full_disk_keeps_the_last_checkpoint_and_prints_the_resume_command(
 
     monkeypatch.setattr(checkpoint.np, "savez", filling)
     run_dir = tmp_path / "run"
-    code = cli.main([*BASE, "cluster=in_process", "run.block_size=100", f"hydra.run.dir={run_dir}"])
+    code = cli.main([*BASE, "debug=quick", "run.block_size=100", f"hydra.run.dir={run_dir}"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
     assert len(err) == 1 and "no space left" in err[0] and f"run.resume={run_dir}" in err[0]
