@@ -8,10 +8,8 @@ and ``members=[USA,EST],[USA,EST,LVA]`` work as in ``forecast -m``) and
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -90,23 +88,12 @@ def parse_objectives(items: list[str]) -> tuple[list[tuple[str, dict]], list[str
     return objectives, problems
 
 
-@contextlib.contextmanager
-def log_to_stderr() -> Iterator[None]:
-    """While a command runs, forecaster's log (the run's size and estimated time,
-    progress every 10% of its tasks) on stderr, as ``forecast`` shows it; the
-    handler goes when the command ends (commands called in-process, by tests, leave
-    nothing behind)."""
+def log_to_stderr() -> None:
+    """forecaster's log (the run's size and estimated time, progress every 10% of its
+    tasks) on stderr, as ``forecast`` shows it; a bar as well on a terminal."""
     log = logging.getLogger("forecaster")
-    if log.handlers:
-        yield
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("[%(asctime)s] %(message)s", "%H:%M:%S"))
-    level = log.level
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(level)
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("[%(asctime)s] %(message)s", "%H:%M:%S"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
