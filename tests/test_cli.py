@@ -71,10 +71,12 @@ def test_the_decision_commands_log_to_the_stderr_of_the_moment(monkeypatch):
 
     log = logging.getLogger("forecaster")
     monkeypatch.setattr(log, "handlers", [])
+    monkeypatch.setattr(log, "propagate", False)  # root's handlers (Hydra's) are not ours
     first, second = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "stderr", first)
-    log_to_stderr()
-    first.close()
-    monkeypatch.setattr(sys, "stderr", second)
-    log.info("estimated 3 s")
+    with log_to_stderr():
+        first.close()
+        monkeypatch.setattr(sys, "stderr", second)
+        log.info("estimated 3 s")
     assert second.getvalue().endswith("estimated 3 s\n")
+    assert log.handlers == []  # and the command leaves no handler behind

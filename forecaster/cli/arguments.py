@@ -8,8 +8,10 @@ and ``members=[USA,EST],[USA,EST,LVA]`` work as in ``forecast -m``) and
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -105,12 +107,23 @@ class _CurrentStderr(logging.StreamHandler):
         pass
 
 
-def log_to_stderr() -> None:
-    """forecaster's log (the run's size and estimated time, progress every 10% of its
-    tasks) on stderr, as ``forecast`` shows it; a bar as well on a terminal."""
+@contextlib.contextmanager
+def log_to_stderr() -> Iterator[None]:
+    """While a command runs, forecaster's log (the run's size and estimated time,
+    progress every 10% of its tasks) on stderr, as ``forecast`` shows it; a bar as
+    well on a terminal. The handler goes when the command ends, so a command called
+    in-process (a notebook, a test) leaves nothing behind."""
     log = logging.getLogger("forecaster")
-    if not log.handlers:
-        handler = _CurrentStderr()
-        handler.setFormatter(logging.Formatter("[%(asctime)s] %(message)s", "%H:%M:%S"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
+    if log.handlers:
+        yield
+        return
+    handler = _CurrentStderr()
+    handler.setFormatter(logging.Formatter("[%(asctime)s] %(message)s", "%H:%M:%S"))
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)

@@ -94,7 +94,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """The ``forecast-discover`` command."""
     args, overrides = _parser().parse_known_args(argv)
-    log_to_stderr()
+    with log_to_stderr():
+        return _checked_run(args, overrides)
+
+
+def _checked_run(args: argparse.Namespace, overrides: list[str]) -> int:
+    """Every argument checked, then the run; 2 with every problem on stderr."""
     if importlib.util.find_spec("ema_workbench") is None:
         print(
             "forecast-discover needs the EMA Workbench: pip install 'forecaster[decisions]'",

@@ -163,7 +163,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """The ``forecast-robust`` command."""
     args, overrides = _parser().parse_known_args(argv)
-    log_to_stderr()
+    with log_to_stderr():
+        return _checked_run(args, overrides)
+
+
+def _checked_run(args: argparse.Namespace, overrides: list[str]) -> int:
+    """Every argument checked, then the run; 2 with every problem on stderr."""
     levers, problems = parse_levers(args.lever)
     uncertainties, bad = parse_ranges(args.uncertainty)
     problems += bad
