@@ -109,6 +109,9 @@ def test_discover_finds_where_the_threat_makes_war_likely():
     assert float(box.box_high.sel(uncertainty="threat.scale")) == float(found.high[0])
     assert np.isnan(box.qp_low.sel(uncertainty="political.turnover"))
     assert found.attrs["trajectories_per_point"] == 300 and "threat" in found.attrs["config"]
+    assert found.attrs["uncertainties"] == (
+        "{'threat.scale': (0.2, 1.0), 'political.turnover': (0.0, 1.0)}"
+    )
 
 
 def pact_config(trajectories: int = 400) -> DictConfig:
@@ -127,7 +130,6 @@ LEVERS = {
 }
 
 
-@requires_workbench
 def test_the_design_search_finds_the_optimum_the_model_implies():
     from forecaster.analysis.robust import format_designs, search
 
@@ -147,6 +149,8 @@ def test_the_design_search_finds_the_optimum_the_model_implies():
         "lever": 3,
         "uncertainty": 1,
     }
+    assert designs.attrs["uncertainties"] == "{'threat.scale': (0.5, 1.5)}"
+    assert designs.attrs["levers"] == repr(LEVERS) and designs.attrs["limits"] == "[0.4]"
     control = designs.lever_number.sel(lever=f"{PACT}.escalation_control").values
     target = designs.lever_number.sel(lever=f"{PACT}.spending_target").values
     # the cost is the pledge's: the client (GDP 200, spending 2%) lifts to 3%; the patron is above
@@ -173,7 +177,6 @@ def test_the_design_search_finds_the_optimum_the_model_implies():
     assert "* " in format_designs(designs)
 
 
-@requires_workbench
 @requires_matplotlib
 def test_pareto_chart_joins_the_front(tmp_path):
     from forecaster.analysis.decision_charts import pareto_chart
@@ -192,7 +195,8 @@ def test_pareto_chart_joins_the_front(tmp_path):
     front = ax.get_lines()[0]
     assert len(front.get_xdata()) == int(designs.pareto.sum())
     assert "4 designs × 2 futures × 100 trajectories" in ax.get_title()
-    assert "escalation_control 1" in " ".join(t.get_text() for t in ax.texts)
+    texts = [t.get_text() for t in ax.texts]
+    assert "1, 0.02" in texts and "labels: escalation_control, spending_target" in texts
 
 
 def refuse_to_run(*args, **kwargs):
@@ -253,10 +257,10 @@ def test_discovery_arguments_are_refused_before_work(monkeypatch, capsys):
     assert lines[1:] == [
         "  - --uncertainty 'threat.scale=0.5-2': write it as dotted.path=LOW:HIGH (two numbers)",
         "  - --select 'state': write it as dimension=value",
+        "  - n_points = 1: must be at least 2",
     ]
 
 
-@requires_workbench
 def test_robust_arguments_are_refused_before_work(monkeypatch, capsys):
     from forecaster.analysis import robust
     from forecaster.cli.robust import main
@@ -296,12 +300,14 @@ def test_robust_arguments_are_refused_before_work(monkeypatch, capsys):
         ]
     )
     lines = capsys.readouterr().err.strip().splitlines()
-    assert status == 2 and len(lines) == 5
+    assert status == 2 and len(lines) == 7
     assert lines[1].startswith("  - --lever 'a.b=[1,': write it as dotted.path=V1,V2,...")
     assert lines[2:] == [
         "  - --uncertainty 'threat.scale=1': write it as dotted.path=LOW:HIGH (two numbers)",
         "  - --objective 'state': write it as dimension=value",
         "  - --limit 'low': a number, or none for an objective without one",
+        "  - levers = {}: give at least one PATH=VALUE,VALUE,... to choose among",
+        "  - uncertainties = {}: give at least one PATH=LOW:HIGH to vary",
     ]
 
 
@@ -368,3 +374,26 @@ def test_the_decision_commands_run(how, command, tmp_path):
     assert "trajectory runs" in done.stdout.splitlines()[0]  # the cost, before the work
     for name in written:
         assert (tmp_path / name).is_file(), name
+
+
+def test_membership_is_a_lever_run_apart_on_the_same_random_numbers():
+    """A members list (Hydra's sweep syntax) is a run of its own with the same seed; the
+    cost counts the pledges of the members only (ALLY_A 400 and ALLY_B 600 bn at 1.5%)."""
+    from forecaster.analysis.robust import search
+    from forecaster.cli.arguments import parse_levers
+
+    levers, problems = parse_levers(
+        ["portfolio.alliances.pact.members=[PATRON,PROTEGE,ALLY_A,ALLY_B],[PATRON,PROTEGE]"]
+    )
+    assert not problems
+    assert levers == {"portfolio.alliances.pact.members": [
+        ["PATRON", "PROTEGE", "ALLY_A", "ALLY_B"], ["PATRON", "PROTEGE"]]}  # fmt: skip
+    cfg = forecaster.compose(["debug=quick", "portfolio=regional", "run.trajectories=200"])
+    designs = search(cfg, levers, {"threat.scale": (0.5, 1.5)}, [("p_war", {"state": "ALLY_A"})],
+                     n_futures=2)  # fmt: skip
+    assert designs.lever_value.values[:, 0].tolist() == [
+        "[PATRON,PROTEGE,ALLY_A,ALLY_B]", "[PATRON,PROTEGE]"]  # fmt: skip
+    np.testing.assert_allclose(designs.cost.values, [400 * 0.005 + 600 * 0.005, 0.0])
+    assert "'portfolio.alliances.pact.members': [['PATRON', 'PROTEGE'" in designs.attrs["levers"]
+    # every future's best design has no regret there
+    assert np.all(designs.regret.values.min(axis=0) == 0)

@@ -190,6 +190,7 @@ def discover(
         n_boxes=n_boxes,
     )
     found.attrs.update(
+        uncertainties=repr({k: tuple(map(float, v)) for k, v in uncertainties.items()}),
         design=method,
         trajectories_per_point=int(cfg.run.trajectories),
         seed=int(cfg.run.seed),

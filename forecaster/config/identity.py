@@ -40,7 +40,7 @@ def identity_of(hydra: Any) -> dict[str, Any]:
     the rest (``cluster``).
     """
     raw = OmegaConf.to_container(hydra.runtime.choices) if hydra is not None else {}
-    raw = raw if isinstance(raw, dict) else {}
+    raw = raw if isinstance(raw, dict) else {}  # a mapping of group to option
     choices = {str(k): v for k, v in raw.items() if not str(k).startswith("hydra/")}
     choices.pop("config_schema", None)
     order = [g for g in SCENARIO_GROUPS if g in choices] + sorted(
