@@ -35,9 +35,12 @@ import pytest
 import forecaster
 from forecaster.cli import calibrate as calibrate_cli
 from forecaster.cli import compare as compare_cli
+from forecaster.cli import discover as discover_cli
 from forecaster.cli import main as forecast_cli
 from forecaster.cli import report as report_cli
+from forecaster.cli import robust as robust_cli
 from forecaster.cli import sensitivity as sensitivity_cli
+from forecaster.cli import world as world_cli
 from forecaster.execution import CHECKPOINT_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -764,6 +767,74 @@ LIFECYCLE = [
     ),
 ]
 
+
+# ---------------------------------------------------------------- forecast-world
+def world(*args: str, fragment: str) -> Case:
+    return Case("forecast-world", args, fragment)
+
+
+WORLD = [
+    world("--year", "abc", "--out", "{out}", fragment="argument --year: invalid int value: 'abc'"),
+    world("--out", "{out}", fragment="the following arguments are required: --year"),
+    world("--year", "1990", fragment="the following arguments are required: --out"),
+    world("--year", "1990", "--out", "{out}", "--max-states", "0",
+          fragment="--max-states = 0: must be >= 1"),
+    world("--year", "1990", "--out", "{out}", "--data-dir", "{tmp}/nowhere",
+          fragment="history data directory {tmp}/nowhere does not exist"),
+    world("--bogus", "--year", "1990", "--out", "{out}",
+          fragment="unrecognized arguments: --bogus"),
+]  # fmt: skip
+
+# ---------------------------------------------------------------- forecast-discover
+DISCOVER_BASE = ("--outcome", "p_war", "--select", "state=PROTEGE", "--above", "0.1",
+                 "--uncertainty", "threat.scale=0.5:2")  # fmt: skip
+
+
+def discover(*args: str, fragment: str, base: tuple[str, ...] = DISCOVER_BASE) -> Case:
+    return Case("forecast-discover", (*args, *base, "portfolio=regional", "cluster=in_process",
+                                      "--output-dir", "{out}"), fragment)  # fmt: skip
+
+
+DISCOVER = [
+    discover(fragment="uncertainty threat.scale = (2.0, 0.5): needs LOW:HIGH with LOW < HIGH",
+             base=("--outcome", "p_war", "--above", "0.1", "--uncertainty", "threat.scale=2:0.5")),
+    discover("--points", "1", fragment="n_points = 1: must be at least 2"),
+    discover("--points", "12", "--design", "sobol",
+             fragment="n_points = 12: a Sobol design needs a power of two"),
+    discover("--design", "grid", fragment="design = 'grid': must be one of lhs, sobol"),
+    discover("--bogus", fragment="'--bogus': not an option of forecast-discover"),
+    discover(fragment="--uncertainty 'threat.scale=0.5-2': write it as dotted.path=LOW:HIGH",
+             base=("--outcome", "p_war", "--above", "0.1", "--uncertainty", "threat.scale=0.5-2")),
+    discover(fragment="one of the arguments --above --below is required",
+             base=("--outcome", "p_war", "--uncertainty", "threat.scale=0.5:2")),
+    discover("--select", "state", fragment="--select 'state': write it as dimension=value"),
+    discover("threat.sclae=2", fragment="threat.sclae"),
+    discover("--select", "state=PROTEGEE", fragment="select state = 'PROTEGEE'",
+             base=("--outcome", "p_war", "--above", "0.1", "--uncertainty", "threat.scale=0.5:2")),
+]  # fmt: skip
+
+# ---------------------------------------------------------------- forecast-robust
+ROBUST_BASE = ("--objective", "p_war:state=PROTEGE", "--lever",
+               "portfolio.alliances.pact.explicitness=0.3,0.9", "--uncertainty",
+               "threat.scale=0.5:2")  # fmt: skip
+
+
+def robust(*args: str, fragment: str, base: tuple[str, ...] = ROBUST_BASE) -> Case:
+    return Case("forecast-robust", (*args, *base, "portfolio=regional", "cluster=in_process",
+                                    "--output-dir", "{out}"), fragment)  # fmt: skip
+
+
+ROBUST = [
+    robust("--futures", "0", fragment="n_futures = 0: must be at least 2"),
+    robust(fragment="--lever 'nope': write it as dotted.path=V1,V2,...",
+           base=("--objective", "p_war", "--lever", "nope", "--uncertainty", "threat.scale=0.5:2")),
+    robust(fragment="--uncertainty 'threat.scale=x': write it as dotted.path=LOW:HIGH",
+           base=(*ROBUST_BASE[:4], "--uncertainty", "threat.scale=x")),
+    robust("--limit", "0.1", "--limit", "0.2",
+           fragment="limits = [0.1, 0.2]: one per objective (1)"),
+    robust("--design", "grid", fragment="design = 'grid': must be one of lhs, sobol"),
+]  # fmt: skip
+
 CASES: list[Case] = [
     *OVERRIDES,
     *FOLDER,
@@ -772,6 +843,9 @@ CASES: list[Case] = [
     *SENSITIVITY_CASES,
     *CALIBRATE,
     *LIFECYCLE,
+    *WORLD,
+    *DISCOVER,
+    *ROBUST,
 ]
 
 MAINS: dict[str, Callable[[list[str]], int]] = {
@@ -780,6 +854,9 @@ MAINS: dict[str, Callable[[list[str]], int]] = {
     "forecast-compare": compare_cli.main,
     "forecast-sensitivity": sensitivity_cli.main,
     "forecast-calibrate": calibrate_cli.main,
+    "forecast-world": world_cli.main,
+    "forecast-discover": discover_cli.main,
+    "forecast-robust": robust_cli.main,
 }
 
 
@@ -825,6 +902,10 @@ def _must_not_run(*args, **kwargs):
 def test_bad_input_is_refused_in_one_message(case, results, tmp_path, monkeypatch, capsys):
     if case.command == "forecast-sensitivity" and importlib.util.find_spec("SALib") is None:
         pytest.skip("needs SALib (pip install 'forecaster[analysis]')")
+    if case.command in ("forecast-discover", "forecast-robust") and (
+        importlib.util.find_spec("ema_workbench") is None
+    ):
+        pytest.skip("needs the EMA Workbench (pip install 'forecaster[decisions]')")
     monkeypatch.chdir(tmp_path)
     for module in (forecaster.api, calibrate_cli):
         monkeypatch.setattr(

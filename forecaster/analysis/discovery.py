@@ -46,9 +46,13 @@ DESIGNS = ("lhs", "sobol")
 
 
 def design_problems(
-    uncertainties: Mapping[str, tuple[float, float]], n_points: int, method: str
+    uncertainties: Mapping[str, tuple[float, float]],
+    n_points: int,
+    method: str,
+    count: str = "n_points",
 ) -> list[str]:
-    """Every problem of a design of the uncertainties, one line each."""
+    """Every problem of a design of the uncertainties, one line each (``count`` names
+    the number of points as the caller spells it: ``n_futures`` in robust design)."""
     problems = []
     if not uncertainties:
         problems.append("uncertainties = {}: give at least one PATH=LOW:HIGH to vary")
@@ -58,9 +62,9 @@ def design_problems(
     if method not in DESIGNS:
         problems.append(f"design = {method!r}: must be one of {', '.join(DESIGNS)}")
     if n_points < 2:
-        problems.append(f"n_points = {n_points}: must be at least 2")
+        problems.append(f"{count} = {n_points}: must be at least 2")
     elif method == "sobol" and n_points & (n_points - 1):
-        problems.append(f"n_points = {n_points}: a Sobol design needs a power of two")
+        problems.append(f"{count} = {n_points}: a Sobol design needs a power of two")
     return problems
 
 

@@ -132,7 +132,7 @@ def search_problems(
             problems.append(problem)
         if key in uncertainties:
             problems.append(f"lever {key}: also an uncertainty; a key is one or the other")
-    problems += design_problems(uncertainties, n_futures, method)
+    problems += design_problems(uncertainties, n_futures, method, count="n_futures")
     if not objectives:
         problems.append("objectives = []: give at least one outcome to minimise")
     if limits is not None and len(limits) != len(objectives):

@@ -15,6 +15,7 @@ from forecaster.config import compose
 from forecaster.errors import ConfigError
 
 from .arguments import log_to_stderr, parse_ranges, parse_select
+from .guard import one_line
 from .main import explain
 
 EXAMPLE = """example (a few minutes on 2 cores):
@@ -91,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+@one_line("forecast-discover")
 def main(argv: list[str] | None = None) -> int:
     """The ``forecast-discover`` command."""
     args, overrides = _parser().parse_known_args(argv)

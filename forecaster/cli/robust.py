@@ -22,6 +22,7 @@ from forecaster.config import compose
 from forecaster.errors import ConfigError
 
 from .arguments import log_to_stderr, parse_levers, parse_objectives, parse_ranges
+from .guard import one_line
 from .main import explain
 
 EXAMPLE = """example (a few minutes on 2 cores):
@@ -160,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+@one_line("forecast-robust")
 def main(argv: list[str] | None = None) -> int:
     """The ``forecast-robust`` command."""
     args, overrides = _parser().parse_known_args(argv)

@@ -21,6 +21,8 @@ from forecaster.history import data
 from forecaster.history import world as history_world
 from forecaster.kernels import layout
 
+from .guard import one_line
+
 EXAMPLE = """example (a world the engine runs today, at most 64 states and 16 alliances):
   forecast-world --year 1990 --out myconf --regions europe
   forecast --config-dir myconf portfolio=world_1990 run.trajectories=500
@@ -76,6 +78,7 @@ def parser() -> argparse.ArgumentParser:
     return out
 
 
+@one_line("forecast-world")
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``forecast-world`` command."""
     args = parser().parse_args(argv)
