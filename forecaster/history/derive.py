@@ -8,6 +8,7 @@ from typing import Any
 
 from forecaster.history import data
 from forecaster.history.deterrence import deterrence_moments
+from forecaster.history.institutions import institution_moments
 from forecaster.history.moments import (
     Moment,
     distant_war_moments,
@@ -45,6 +46,7 @@ def derive_moments(
         mid_outcome_moments(path),
         reliability_moments(path),
         termination_moments(path),
+        institution_moments(path),
         deterrence_moments(path),
         nato_spending_moment(Path(portfolio)),
     ):
