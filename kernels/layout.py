@@ -65,6 +65,11 @@ PARAMETERS = (
     "threat.fait_accompli",
     "threat.stalemate",
     "political.honour.co_obligated",
+    # issue 18: the termination hazard of an alliance by its institutionalisation tier
+    "political.termination_by_tier.low",
+    "political.termination_by_tier.moderate",
+    "political.termination_by_tier.high",
+    "political.honour.institutionalised",
 )
 N_PARAMETERS = len(PARAMETERS)
 P = {name: i for i, name in enumerate(PARAMETERS)}
@@ -118,6 +123,11 @@ TERMINATION_RATE = P["political.termination_rate"]
 FAIT_ACCOMPLI = P["threat.fait_accompli"]
 STALEMATE = P["threat.stalemate"]
 B_CO_OBLIGATED = P["political.honour.co_obligated"]
+#: the first of the three tier hazards (low, moderate, high: consecutive)
+TERMINATION_BY_TIER = P["political.termination_by_tier.low"]
+B_INSTITUTIONALISED = P["political.honour.institutionalised"]
+#: the institutionalisation tier of an integrated pact (command, subordination, bases)
+TIER_HIGH = 2
 
 #: drawn per crisis, not per trajectory
 PER_CRISIS = (RESOLVE, DEFENDER_RESOLVE)
@@ -168,9 +178,11 @@ ALLIANCE_ATTRS = (
     "escalation_control",
     "exit_notice_years",  # < 0: no exit terms
     "exit_support_threshold",
+    "tier",  # institutionalisation: 0 low, 1 moderate, 2 high; < 0: none (the pooled hazard)
 )
 AA_OBLIGATION, AA_EXPLICITNESS, AA_INTEROPERABILITY, AA_DECISION = 0, 1, 2, 3
 AA_SPENDING_TARGET, AA_ESCALATION_CONTROL, AA_EXIT_NOTICE, AA_EXIT_THRESHOLD = 4, 5, 6, 7
+AA_TIER = 8
 N_ALLIANCE_ATTRS = len(ALLIANCE_ATTRS)
 OBLIGATION_DEFENSE, OBLIGATION_CONSULTATION = 0, 1
 DECISION_CONSENSUS, DECISION_UNILATERAL = 0, 1

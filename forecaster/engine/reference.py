@@ -313,7 +313,11 @@ class _Row:
                 # shrinks as the treaty spells the obligation out (explicitness e)
                 sharing = np.maximum(live_alive[:, a, :].sum(axis=1) - 1, 1)
                 diffusion = (1.0 - 1.0 / sharing) * (1.0 - e)
-                z = z - self.t("b_co_obligated")[:, :, None] * diffusion[:, None, None]
+                penalty = self.t("b_co_obligated")[:, :, None] * diffusion[:, None, None]
+                if self.attr[a, L.AA_TIER] == L.TIER_HIGH:
+                    # an integrated pact keeps the share b_institutionalised of it off
+                    penalty = penalty * (1.0 - self.t("b_institutionalised"))[:, :, None]
+                z = z - penalty
             h = _sigmoid(z)
             obligation = int(self.attr[a, L.AA_OBLIGATION])
             if obligation == L.OBLIGATION_CONSULTATION:
@@ -448,7 +452,13 @@ class _Row:
                 leaving = low & (self.below[:, a, :] * dt >= notice - 1e-9)
                 self.live[:, a, :] &= ~leaving
                 self.left[:, a] |= leaving.any(axis=1)
-            ended = self.rng.random(n) < 1 - np.exp(-self.theta["termination_rate"] * dt)
+            # the alliance's institutionalisation tier sets its hazard; none: the pooled one
+            tier = int(self.attr[a, L.AA_TIER])
+            names = ("low", "moderate", "high")
+            rate = self.theta[
+                "termination_rate" if tier < 0 else f"termination_by_tier.{names[tier]}"
+            ]
+            ended = self.rng.random(n) < 1 - np.exp(-rate * dt)
             chief = sc.leader[a]
             lost_leader = ~self.live[:, a, chief] if chief >= 0 else np.zeros(n, dtype=bool)
             self.alive[:, a] &= ~(ended | (self.live[:, a, :].sum(axis=1) < 2) | lost_leader)

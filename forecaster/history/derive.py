@@ -8,6 +8,7 @@ from typing import Any
 
 from forecaster.history import data
 from forecaster.history.deterrence import deterrence_moments
+from forecaster.history.honour import honour_moments
 from forecaster.history.institutions import institution_moments
 from forecaster.history.moments import (
     Moment,
@@ -45,6 +46,7 @@ def derive_moments(
         distant_war_moments(path),
         mid_outcome_moments(path),
         reliability_moments(path),
+        honour_moments(path),
         termination_moments(path),
         institution_moments(path),
         deterrence_moments(path),

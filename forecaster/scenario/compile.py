@@ -380,6 +380,8 @@ def _portfolio_arrays(portfolio: models.Portfolio) -> dict[str, Any]:
         attr[layout.AA_SPENDING_TARGET] = alliance.spending_target
         attr[layout.AA_ESCALATION_CONTROL] = alliance.escalation_control
         attr[layout.AA_EXIT_NOTICE] = -1.0
+        tier = alliance.institutionalisation
+        attr[layout.AA_TIER] = -1.0 if tier is None else models.TIERS[tier]
         if alliance.exit is not None:
             attr[layout.AA_EXIT_NOTICE] = alliance.exit.notice_years
             attr[layout.AA_EXIT_THRESHOLD] = alliance.exit.support_threshold

@@ -45,6 +45,8 @@ from .parameters import PARAMETERS, Range
 GROUPS = ("threat", "fiscal", "political")
 OBLIGATIONS = {"defense": layout.OBLIGATION_DEFENSE, "consultation": layout.OBLIGATION_CONSULTATION}
 DECISIONS = {"consensus": layout.DECISION_CONSENSUS, "unilateral": layout.DECISION_UNILATERAL}
+#: military institutionalisation tiers (ATOP's ``milinst``, Leeds & Anac 2005)
+TIERS = {"low": 0, "moderate": 1, "high": 2}
 #: (code, (p0, p1, p2)): a parameter as the kernels read it
 Encoded = tuple[int, tuple[float, float, float]]
 #: the default of a required field: its own check then says what is missing
@@ -437,6 +439,15 @@ class Alliance(_Model):
     spending_target: Unit = Field(0.0, description="pledged defence share of GDP")
     escalation_control: Unit = Field(
         0.0, description="how tightly the alliance restrains its members' provocations"
+    )
+    institutionalisation: Annotated[
+        Literal["low", "moderate", "high"] | None,
+        PlainValidator(lambda v: None if v is None else _option(TIERS)(v)),
+        Allowed("null / `low` / `moderate` / `high`"),
+    ] = Field(
+        None,
+        description="military institutionalisation tier (ATOP `milinst`); its termination "
+        "hazard is `political.termination_by_tier.<tier>`, null: `political.termination_rate`",
     )
     exit: Annotated[
         Exit | None, Allowed("null, or {`notice_years` ≥ 0, `support_threshold` ∈ [0, 1]}")
