@@ -216,7 +216,8 @@ def opportunity_or_provocation(
         k_capability = x[X_CAPABILITY, k]
         rate = theta[PROVOCATION_RATE]
         moral_hazard = theta[MORAL_HAZARD]
-        w = target_weight[k, j]
+        # row j of a target holds its provocation weights against the adversaries
+        w = target_weight[j, k]
         drag = theta[CONSENSUS_DRAG]
         decided = False
         if (

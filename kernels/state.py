@@ -70,7 +70,8 @@ Scenario = namedtuple(
         "is_target",  # int8[S]: targeted by some adversary in this row
         "adversaries",  # int64[n_adversaries]
         "interest",  # float64[S, S]: interest[i, j] of ally i in target j
-        "target_weight",  # float64[S, S]: target_weight[k, j] of adversary k on target j
+        "target_weight",  # float64[S, S]: [k, j] adversary k's opportunity weight on target j;
+        # [j, k] target j's provocation weight against k (an adversary's row, a target's row)
         "p_opportunity",  # float64[S, S]: per-step probability of k's opportunity on j
     ],
 )

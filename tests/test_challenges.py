@@ -9,8 +9,11 @@ import pytest
 import yaml
 
 from forecaster.config.compose import compose
+from forecaster.errors import ConfigError
 from forecaster.history import challenges, data
 from forecaster.history.challenges import PairRecord, derive_targets, pair_counts
+from forecaster.scenario.compile import validate
+from forecaster.testing import spec_of
 
 
 def _write(directory: Path, table: str, frame: pd.DataFrame) -> None:
@@ -49,7 +52,10 @@ def test_weights_are_disputes_over_the_adversarys_most_with_any_state(record):
     states = {"RUS": {"adversary": True}, "NOR": {}, "EST": {}, "USA": {}}
     derived = derive_targets(record, states)
     # Ukraine (4 disputes) is not in the portfolio but sets the scale; the USA has none
-    assert derived == {"RUS": {"NOR": PairRecord(3, 2, 0.75), "EST": PairRecord(1, 0, 0.25)}}
+    # Norway started 2 of its 3: provocation weight 2 / 4
+    assert derived == {
+        "RUS": {"NOR": PairRecord(3, 2, 0.75, 0.5), "EST": PairRecord(1, 0, 0.25, 0.0)}
+    }
     with pytest.raises(KeyError, match="XYZ"):
         derive_targets(record, {**states, "XYZ": {}})
 
@@ -64,6 +70,7 @@ def test_a_rewrite_is_idempotent_and_keeps_the_rest_of_the_file(record):
     assert challenges.render_portfolio(once, "t", derived) == once
     spec = yaml.safe_load(once)
     assert spec["states"]["RUS"]["targets"] == {"NOR": 0.75, "EST": 0.25}
+    assert spec["states"]["RUS"]["provocations"] == {"NOR": 0.5, "EST": 0.0}
     assert spec["states"]["NOR"] == {"gdp": 1} and spec["alliances"] == {}
     assert "NOR 3 (2), EST 1 (0)" in once
 
@@ -92,8 +99,24 @@ def test_composed_portfolios_target_every_state_with_a_mid_record(data_dir):
         for adversary, records in derived.items():
             weights = {t: r.weight for t, r in records.items()}
             assert dict(portfolio.states[adversary].targets) == weights, (name, adversary)
+            provocations = {t: r.provocation for t, r in records.items()}
+            assert dict(portfolio.states[adversary].provocations) == provocations
     nato = derive_targets(data_dir, challenges.composed_states("nato"))["RUS"]
     # Russia's most frequent NATO opponents 1995-2014 (the 1992-2014: 9, 8, 9)
     assert (nato["NOR"].mids, nato["TUR"].mids, nato["USA"].mids) == (9, 7, 9)
     korea = derive_targets(data_dir, challenges.composed_states("indo_pacific"))["PRK"]["KOR"]
     assert (korea.mids, korea.mids - korea.started_by_state) == (11, 6)
+
+
+def test_provocations_must_name_the_adversarys_targets():
+    spec = spec_of("portfolio=regional")
+    spec["portfolio"]["states"]["RIVAL"]["provocations"] = {"PATRON": 0.5}
+    with pytest.raises(ConfigError, match="'PATRON' is not one of RIVAL's targets"):
+        validate(spec)
+    spec["portfolio"]["states"]["RIVAL"]["provocations"] = {"PROTEGE": -1}
+    with pytest.raises(ConfigError, match=r"provocations\.PROTEGE"):
+        validate(spec)
+    del spec["portfolio"]["states"]["RIVAL"]["provocations"]
+    spec["portfolio"]["states"]["PATRON"]["provocations"] = {"PROTEGE": 0.5}
+    with pytest.raises(ConfigError, match="only an adversary"):
+        validate(spec)

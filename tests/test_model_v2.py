@@ -211,3 +211,25 @@ def test_an_integrated_pact_keeps_the_share_kappa_of_the_collective_action_penal
     full = logistic(math.log(h / (1 - h)) - beta * (1 - 1 / 4) * (1 - e))
     got = float(ds.p_honour.sel(state="PATRON"))
     assert abs(got - full) < 4 * float(ds.p_honour_se.sel(state="PATRON"))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_targets_provocation_weight_scales_its_provocations_alone(engine):
+    # The provocation hazard of CLIENT against RIVAL is weighed by RIVAL's `provocations`
+    # entry (default: the targets weight); 0 stops CLIENT's provocations, the opportunities
+    # stay; the default and an explicit copy of the targets weight give the same counts.
+    spec = bilateral_pact()
+    spec["threat"]["provocation_rate"] = 0.5
+    base = simulate(engine, spec, n=4000)
+    same = copy.deepcopy(spec)
+    same["portfolio"]["states"]["RIVAL"]["provocations"] = {"CLIENT": 1.0}
+    explicit = simulate(engine, same, n=4000)
+    assert float(base.mean_provoked.sel(state="CLIENT")) > 0
+    if engine == "kernel":  # keyed randomness: the same draws decide the same crises
+        assert base.mean_provoked.equals(explicit.mean_provoked)
+        assert base.mean_opportunities.equals(explicit.mean_opportunities)
+    none = copy.deepcopy(spec)
+    none["portfolio"]["states"]["RIVAL"]["provocations"] = {"CLIENT": 0.0}
+    quiet = simulate(engine, none, n=4000)
+    assert float(quiet.mean_provoked.sel(state="CLIENT")) == 0.0
+    assert float(quiet.mean_opportunities.sel(state="CLIENT")) > 0

@@ -354,7 +354,7 @@ class _Row:
                 self.theta["provocation_rate"]
                 * (1 + self.theta["moral_hazard"] * backing)
                 * (1 - control)
-                * w
+                * self.w[j, k]  # j's provocation weight against k (row j of a target)
             )
             provoked = free_pair & protected & (rng.random(n) < 1 - np.exp(-hazard * dt))
         rate = self.theta["scale"] * self.theta["opportunity_rate"] * w

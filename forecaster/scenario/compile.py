@@ -353,8 +353,11 @@ def _portfolio_arrays(portfolio: models.Portfolio) -> dict[str, Any]:
         region[i] = region_names.index(state.region)
         is_adversary[i] = int(state.adversary)
         if state.adversary:
+            provocations = state.provocations or {}
             for target, weight in (state.targets or {}).items():
                 target_weight[i, index[target]] = weight
+                # the target's row: its provocation weight against i (default: the same)
+                target_weight[index[target], i] = provocations.get(target, weight)
         for q, own in enumerate((state.growth, state.support)):
             if own is not None:
                 (

@@ -389,6 +389,15 @@ class State(_Model):
     ] = Field(
         None, description="an adversary's targets and their weights (required for an adversary)"
     )
+    provocations: Annotated[
+        dict[str, Weight] | None,
+        BeforeValidator(_targets_mapping),
+        Allowed("{target: weight ≥ 0}"),
+    ] = Field(
+        None,
+        description="how often each target provokes the adversary, as a weight like `targets` "
+        "(default: the target's `targets` weight)",
+    )
     growth: parameter(_DOMAIN["fiscal.growth"], optional=True) = Field(  # type: ignore[valid-type]
         None, description="the state's own GDP growth, instead of the shared draw"
     )
@@ -550,11 +559,16 @@ class _Entries:
         for name, raw in mapping(portfolio.get("states")).items():
             adversary = raw.get("adversary", False) if isinstance(raw, Mapping) else None
             targets = raw.get("targets") if isinstance(raw, Mapping) else UNKNOWN
+            provocations = raw.get("provocations") if isinstance(raw, Mapping) else UNKNOWN
             states[str(name)] = SimpleNamespace(
                 adversary=adversary if isinstance(adversary, bool) else UNKNOWN,
                 targets=(
                     dict(targets) if isinstance(targets, Mapping)
                     else None if targets is None else UNKNOWN
+                ),
+                provocations=(
+                    dict(provocations) if isinstance(provocations, Mapping)
+                    else None if provocations is None else UNKNOWN
                 ),
             )  # fmt: skip
         alliances = {}
@@ -588,6 +602,19 @@ def _target_problems(portfolio: Portfolio | _Entries) -> Found:
         where = ("states", name, "targets")
         if state.adversary is UNKNOWN or state.targets is UNKNOWN:
             continue
+        if state.provocations is not UNKNOWN and state.provocations:
+            for target, weight in state.provocations.items():
+                if not state.adversary:
+                    found.append(
+                        (("states", name, "provocations"), state.provocations,
+                         "only an adversary (adversary: true) has provocations")
+                    )  # fmt: skip
+                    break
+                if not (state.targets or {}).get(target):
+                    found.append(
+                        (("states", name, "provocations", target), weight,
+                         f"'{target}' is not one of {name}'s targets (weight > 0)")
+                    )  # fmt: skip
         if not state.adversary:
             if state.targets:
                 found.append(
