@@ -123,7 +123,7 @@ def opportunity_or_provocation(
             row.theta["threat.provocation_rate"]
             * (1 + row.theta["threat.moral_hazard"] * allied)
             * (1 - control)
-            * w
+            * row.target_weight[j, k]  # j's provocation weight against k (a target's row)
         )
         provoked = at_peace & protected & (row.rng.random(n) < 1 - np.exp(-hazard * dt))
     rate = row.theta["threat.scale"] * row.theta["threat.opportunity_rate"] * w
