@@ -9,7 +9,7 @@ For every adversary k and target j, in ascending order:
 3. ``allied_responses``: in a crisis, each ally with a live obligation decides
    whether to honour it; their delivered capability joins j's defence.
 4. ``escalation``: j resists or yields, then k fights or backs down.
-5. ``consequences``: entrapment, abandonment, reputation and support.
+5. ``consequences``: entanglement, entrapment, abandonment, reputation and support.
 
 A war started earlier in the step puts the target's honouring allies at war
 with k, so k cannot challenge them later in the same step (MODEL.md §8.7).
@@ -57,10 +57,13 @@ from .layout import (
     EV_CF_WAR,
     EV_CRISES,
     EV_DETERRED,
+    EV_ENTANGLEMENTS,
     EV_ENTRAPMENTS,
+    EV_LOW_INTEREST_OR_PROVOKED_WARS,
     EV_OPPORTUNITIES,
     EV_PROVOKED,
     EV_STALEMATES,
+    EV_UNSUPPORTED_CRISES,
     EV_WAR_ENTRIES,
     EV_WARS_AS_TARGET,
     EV_YIELDED,
@@ -86,8 +89,11 @@ from .rng import fill_normal_at, uniform
 from .samplers import SAMPLER_STRIDE, sample
 from .state import (
     EVER_ABANDONMENT,
+    EVER_ENTANGLEMENT,
     EVER_ENTRAPMENT,
+    EVER_LOW_INTEREST_OR_PROVOKED_WAR,
     EVER_TARGETED,
+    EVER_UNSUPPORTED_CRISIS,
     EVER_WAR,
     TC_CRISES,
     TC_MAJOR_WAR,
@@ -401,7 +407,17 @@ def escalation(
 # ---------------------------------------------------------------- 5. consequences
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def consequences(world, scn, cred, tally, j, provoked, war, honoured, owed, delivered):
-    """Entrapment of allies dragged into war, abandonment of j, reputation, support."""
+    """Entanglement, entrapment and abandonment (docs/model.md §4), reputation, support.
+
+    The outcomes follow the literature: an ally that honours and goes to war is
+    *entangled* (Beckley 2015); it is *entrapped* only when the crisis was one
+    its protégé provoked (Snyder 1984's moral hazard), so that defending an ally
+    against an unprovoked attack is not entrapment; j is *abandoned* only when the
+    casus foederis arose (the crisis became a war: j was attacked) and its defence
+    allies delivered under half of what they owed (Leeds 2003). The support
+    backlashes keep the triggers they had before these definitions (an
+    unsupported crisis; an honoured war for a low-interest or provoking ally).
+    """
     x = world.x
     theta = scn.theta
     events = tally.events
@@ -420,16 +436,24 @@ def consequences(world, scn, cred, tally, j, provoked, war, honoured, owed, deli
             events[i, EV_CF_WAR] += 1
             if keeps:
                 events[i, EV_CF_HONOURED_WAR] += 1
-                if interest[i, j] < threshold or provoked:
+                events[i, EV_ENTANGLEMENTS] += 1
+                ever[i, EVER_ENTANGLEMENT] = 1
+                if provoked:
                     events[i, EV_ENTRAPMENTS] += 1
                     ever[i, EVER_ENTRAPMENT] = 1
+                if interest[i, j] < threshold or provoked:
+                    events[i, EV_LOW_INTEREST_OR_PROVOKED_WARS] += 1
+                    ever[i, EVER_LOW_INTEREST_OR_PROVOKED_WAR] = 1
                     if politics_on:
                         shift_support(x, i, -theta[ENTRAPMENT_BACKLASH])
         if flags[M_REPUTATION]:
             outcome = 1.0 if keeps else 0.0
             x[X_REPUTATION, i] += learning * (outcome - x[X_REPUTATION, i])
     if owed > 0.0 and delivered < 0.5 * owed:
-        events[j, EV_ABANDONMENTS] += 1
-        ever[j, EVER_ABANDONMENT] = 1
+        events[j, EV_UNSUPPORTED_CRISES] += 1
+        ever[j, EVER_UNSUPPORTED_CRISIS] = 1
+        if war:
+            events[j, EV_ABANDONMENTS] += 1
+            ever[j, EVER_ABANDONMENT] = 1
         if politics_on:
             shift_support(x, j, -theta[ABANDONMENT_BACKLASH])

@@ -179,9 +179,20 @@ MAX_STATES = 64  # membership and war participants are uint64 bit masks
 MAX_ALLIANCES = 16
 
 # ---------------------------------------------------------------- counters
-#: ``by_time_state[g, t, i, :]``: trajectories in which the event happened by (t+1)*dt
-BY_TIME_STATE = ("war", "entrapment", "abandonment", "targeted")
+#: ``by_time_state[g, t, i, :]``: trajectories in which the event happened by (t+1)*dt.
+#: Issue 18 gave abandonment and entrapment the literature's meaning (docs/model.md §4);
+#: what the first two columns counted until then is in the last two, under honest names.
+BY_TIME_STATE = (
+    "war",
+    "entrapment",  # honoured, at war, in a crisis the protected ally provoked
+    "abandonment",  # attacked (the crisis became a war), allies delivered < half they owed
+    "targeted",
+    "entanglement",  # honoured and at war: at war because of a commitment (Beckley 2015)
+    "unsupported_crisis",  # any crisis in which allies delivered < half they owed
+    "low_interest_or_provoked_war",  # honoured, at war, interest < threshold or provoked
+)
 BT_WAR, BT_ENTRAPMENT, BT_ABANDONMENT, BT_TARGETED = 0, 1, 2, 3
+BT_ENTANGLEMENT, BT_UNSUPPORTED_CRISIS, BT_LOW_INTEREST_OR_PROVOKED_WAR = 4, 5, 6
 
 #: ``by_time_alliance[g, t, a, :]``
 BY_TIME_ALLIANCE = ("intact", "member_war")
@@ -205,9 +216,12 @@ EVENTS = (
     "backed_down",  # adversary backed down after i resisted
     "wars_as_target",
     "war_entries",  # wars i took part in, any role
-    "abandonments",
-    "entrapments",
+    "abandonments",  # wars against target i in which its allies delivered < half they owed
+    "entrapments",  # wars ally i joined by honouring, in a crisis its protégé provoked
     "stalemates",  # against target i: both would fight, the crisis ended without war
+    "entanglements",  # wars ally i joined by honouring a commitment
+    "unsupported_crises",  # crises against target i whose allies delivered < half they owed
+    "low_interest_or_provoked_wars",  # honoured wars for a low-interest or provoking ally
 )
 (
     EV_CF,
@@ -225,6 +239,9 @@ EVENTS = (
     EV_ABANDONMENTS,
     EV_ENTRAPMENTS,
     EV_STALEMATES,
+    EV_ENTANGLEMENTS,
+    EV_UNSUPPORTED_CRISES,
+    EV_LOW_INTEREST_OR_PROVOKED_WARS,
 ) = range(len(EVENTS))
 N_EVENTS = len(EVENTS)
 

@@ -190,7 +190,7 @@ def contradictions(trajectories: int, seed: int, rows: list[Row]) -> list[str]:
         "| | v1.1 | v2 calibrated |",
         "|---|---|---|",
     ]
-    for label, var in (("P(USA at war)", "p_war"), ("P(USA entrapped)", "p_entrapment")):
+    for label, var in (("P(USA at war)", "p_war"), ("P(USA entangled)", "p_entanglement")):
         lines.append(f"| {label} | {_wilson(v1, var, state='USA')} "
                      f"| {_wilson(v2, var, state='USA')} |")  # fmt: skip
     for label, var in (("USA wartime reliability", "p_honour_war"),
@@ -270,7 +270,7 @@ def held_out(trajectories: int, seed: int) -> list[str]:
     beckley = 5 / 62 * 10
     rows = []
     for label, ds in (("v1.1", glob_v1), ("v2 calibrated", glob_v2)):
-        value, se = _p(ds, "mean_entrapments", state="USA")
+        value, se = _p(ds, "mean_entanglements", state="USA")
         rows.append(f"| {label} | {_fmt(value * 10 / horizon, se * 10 / horizon)} |")
     shortfall = beckley / max(value * 10 / horizon, 1e-12)  # the calibrated v2's
     lines += [
@@ -278,7 +278,7 @@ def held_out(trajectories: int, seed: int) -> list[str]:
         "Russia, China and North Korea). Beckley (2015) counts about five possible US "
         f"entanglements in 1948–2010, {beckley:.2f} a decade:",
         "",
-        "| | US entrapments a decade |",
+        "| | US entanglements a decade (wars joined by honouring a commitment) |",
         "|---|---|",
         *rows,
         "",

@@ -133,7 +133,7 @@ class _Row:
         # wars: participants of the war of adversary k against target j
         self.war = np.zeros((n, S, S, S), dtype=bool)  # [N, k, j, participant]
         self.at_war = np.zeros((n, S), dtype=bool)
-        self.ever = np.zeros((n, S, 4), dtype=bool)
+        self.ever = np.zeros((n, S, len(L.BY_TIME_STATE)), dtype=bool)
         self.major = np.zeros(n, dtype=bool)
         self.n_wars = np.zeros(n, dtype=np.int64)
         self.n_crises = np.zeros(n, dtype=np.int64)
@@ -388,7 +388,7 @@ class _Row:
             return
         self.n_crises += crisis
         ev[:, j, L.EV_CRISES] += crisis
-        self.ever[:, j, 3] |= crisis
+        self.ever[:, j, L.BT_TARGETED] |= crisis
         in_cf = bound & crisis[:, None]
         keeps = in_cf & (rng.random((n, S)) < h)
         contribution = eff * self.capital
@@ -417,20 +417,35 @@ class _Row:
         self.n_wars += war
         ev[:, j, L.EV_WARS_AS_TARGET] += war
         ev[:, :, L.EV_WAR_ENTRIES] += participants
-        self.ever[:, :, 0] |= participants
+        self.ever[:, :, L.BT_WAR] |= participants
         self.major |= war & (participants.sum(axis=1) >= 3)
         ev[:, :, L.EV_CF_WAR] += in_cf & war[:, None]
         ev[:, :, L.EV_CF_HONOURED_WAR] += keeps & war[:, None]
-        low_interest = self.interest[:, j] < self.theta["entrapment_threshold"][:, None]
-        entrapped = keeps & war[:, None] & (low_interest | provoked[:, None])
+        # docs/model.md §4: entangled = honoured and at war (Beckley 2015); entrapped =
+        # entangled in a crisis the protégé provoked (Snyder 1984), never for defending
+        # it against an unprovoked attack; abandoned = attacked (the crisis became a war)
+        # with under half the owed defence delivered (Leeds 2003)
+        entangled = keeps & war[:, None]
+        ev[:, :, L.EV_ENTANGLEMENTS] += entangled
+        self.ever[:, :, L.BT_ENTANGLEMENT] |= entangled
+        entrapped = entangled & provoked[:, None]
         ev[:, :, L.EV_ENTRAPMENTS] += entrapped
-        self.ever[:, :, 1] |= entrapped
-        abandoned = crisis & (owed > 0) & (delivered < 0.5 * owed)
+        self.ever[:, :, L.BT_ENTRAPMENT] |= entrapped
+        low_interest = self.interest[:, j] < self.theta["entrapment_threshold"][:, None]
+        low_or_provoked = entangled & (low_interest | provoked[:, None])
+        ev[:, :, L.EV_LOW_INTEREST_OR_PROVOKED_WARS] += low_or_provoked
+        self.ever[:, :, L.BT_LOW_INTEREST_OR_PROVOKED_WAR] |= low_or_provoked
+        unsupported = crisis & (owed > 0) & (delivered < 0.5 * owed)
+        ev[:, j, L.EV_UNSUPPORTED_CRISES] += unsupported
+        self.ever[:, j, L.BT_UNSUPPORTED_CRISIS] |= unsupported
+        abandoned = unsupported & war
         ev[:, j, L.EV_ABANDONMENTS] += abandoned
-        self.ever[:, j, 2] |= abandoned
+        self.ever[:, j, L.BT_ABANDONMENT] |= abandoned
         if self.on["politics"]:
-            self.s = self.s - self.t("entrapment_backlash") * entrapped
-            self.s[:, j] -= self.theta["abandonment_backlash"] * abandoned
+            # the backlashes keep their triggers: a war for a low-interest or provoking
+            # ally, any crisis in which the allies stood aside
+            self.s = self.s - self.t("entrapment_backlash") * low_or_provoked
+            self.s[:, j] -= self.theta["abandonment_backlash"] * unsupported
             self.u = np.where(self.adv, self.u, _sigmoid(self.s))
         if self.on["reputation"]:
             self.rep = np.where(
