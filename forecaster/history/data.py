@@ -92,24 +92,33 @@ def state_years(data_dir: Path, first: int, last: int) -> pd.DataFrame:
 def new_mid_targets(data_dir: Path) -> pd.DataFrame:
     """(ccode, year) pairs in which a state was an original target of a new MID.
 
-    A directed dispute-pair-year counts when it is the dyad's onset year
-    (``disponset``), the second state is on side B (``sidea2 == 0``) and it is
-    an originator there (``orig2``), i.e. targeted from the start rather than a
-    later joiner. Duplicate (ccode, year) pairs collapse: the outcome is "at
-    least one new MID".
+    A state counts once per dispute, in the dispute's onset year (its first year
+    in the directed dyads), when it is on side B (``sidea2 == 0``) as an
+    originator (``orig2``), i.e. targeted from the start rather than a later
+    joiner. The onset of a later dyad of the same dispute (a joiner on side A in
+    a later year makes a new dyad with ``disponset = 1``) is not a new
+    targeting. Duplicate (ccode, year) pairs collapse: the outcome is "at least
+    one new MID".
     """
     dyads = read(data_dir, "mid_dyads")
-    hit = dyads[(dyads.disponset == 1) & (dyads.sidea2 == 0) & (dyads.orig2 == 1)]
-    out = hit[["ccode2", "year"]].astype(int).drop_duplicates()
-    return out.rename(columns={"ccode2": "ccode"}).reset_index(drop=True)
+    onset = dyads.groupby("dispnum").year.transform("min")
+    hit = dyads[(dyads.sidea2 == 0) & (dyads.orig2 == 1)]
+    out = pd.DataFrame({"ccode": hit.ccode2, "year": onset[hit.index]}).astype(int)
+    return out.drop_duplicates().sort_values(["ccode", "year"], ignore_index=True)
 
 
 def war_entries(data_dir: Path) -> pd.DataFrame:
-    """(ccode, year) pairs in which a state entered an interstate war (COW onset flag)."""
+    """(ccode, year) pairs in which a state entered an interstate war.
+
+    A state enters a war once, in its first year in it: the minimum year of its
+    directed dyads of that war (``warnum``, ``ccode1``). COW's dyadic onset flag
+    (``cowinteronset``) marks each new enemy dyad, so a state fighting on as new
+    enemies join would be counted again in a later year.
+    """
     wars = read(data_dir, "war_dyads")
-    hit = wars[wars.cowinteronset == 1]
-    out = hit[["ccode1", "year"]].astype(int).drop_duplicates()
-    return out.rename(columns={"ccode1": "ccode"}).reset_index(drop=True)
+    first = wars.groupby(["warnum", "ccode1"]).year.min().reset_index()
+    out = first.rename(columns={"ccode1": "ccode"})[["ccode", "year"]].astype(int)
+    return out.drop_duplicates().sort_values(["ccode", "year"], ignore_index=True)
 
 
 #: COW country-code ranges of the five world regions (COW State System Membership:

@@ -28,6 +28,9 @@ CLUSTERED = "share of state-years; SE cluster-robust by state"
 #: Last year of MID 5.0, of COW war 4.0, and of ATOP 4.01's observation window.
 MID_LAST, WAR_LAST, ATOP4_LAST = 2014, 2007, 2016
 
+#: The period label of Berkemeier & Fuhrmann's extension (``sample == 0``).
+FROM_1945 = "alliances formed from 1945"
+
 
 @dataclass(frozen=True)
 class Moment:
@@ -187,8 +190,10 @@ def reliability_moments(data_dir: Path) -> dict[str, Moment]:
     The primary coding is the Leeds, Long & Mitchell rules applied to B&F's
     1816–2003 sample (``honorLLM``/``violateLLM``, the figures B&F compare with
     LLM 2000); ``*_bf_coding`` use B&F's own recoding (``honorBF``/``violateBF``).
-    Cases where the obligation did not apply are excluded. ``sample`` 1 is the
-    LLM 1816–1944 sample, 0 the wars from 1945.
+    Cases where the obligation did not apply are excluded. ``sample`` 1 is
+    LLM's sample of alliances formed before 1945 (wars 1816–1944), 0 B&F's
+    extension to alliances formed from 1945 (wars 1945–2003): the split is by
+    when the alliance was formed, the period labels say so.
     """
     table = data.read(data_dir, "reliability")
     out = {}
@@ -197,15 +202,19 @@ def reliability_moments(data_dir: Path) -> dict[str, Moment]:
         honoured = cases["honor" + coding] == 1
         post = cases["sample"] == 0
         multi = cases.multilateral == 1
+        # B&F's `sample` is LLM's original sample (1: alliances formed before 1945)
+        # or B&F's extension (0: alliances formed from 1945, in wars 1945-2003;
+        # 52 of its 54 LLM-coded rows are alliances ATOP dates from 1945 on)
+        every, before, since = "1816-2003", "alliances formed before 1945", FROM_1945
         subsets = {
-            "reliability": (cases.index == cases.index, "1816-2003"),
-            "reliability_pre1945": (~post, "1816-1944"),
-            "reliability_post1945": (post, "1945-2003"),
-            "reliability_bilateral": (~multi, "1816-2003"),
-            "reliability_multilateral": (multi, "1816-2003"),
-            "reliability_post1945_bilateral": (post & ~multi, "1945-2003"),
-            "reliability_post1945_multilateral": (post & multi, "1945-2003"),
-            "reliability_defence_pacts": (cases.defense == 1, "1816-2003"),
+            "reliability": (cases.index == cases.index, every),
+            "reliability_pre1945": (~post, before),
+            "reliability_post1945": (post, since),
+            "reliability_bilateral": (~multi, every),
+            "reliability_multilateral": (multi, every),
+            "reliability_post1945_bilateral": (post & ~multi, since),
+            "reliability_post1945_multilateral": (post & multi, since),
+            "reliability_defence_pacts": (cases.defense == 1, every),
         }
         if coding == "BF":
             keep = ("reliability", "reliability_post1945")
