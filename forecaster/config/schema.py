@@ -305,6 +305,8 @@ class Config:
     threat: Any = None
     fiscal: Any = None
     political: Any = None
+    #: the chosen calibration option's estimates, by config key (conf/calibration/)
+    calibration: Any = None
     cluster: ClusterConf = field(default_factory=ClusterConf)
     sweep: Any = None
     run: RunConf = field(default_factory=RunConf)
