@@ -36,6 +36,7 @@ from .layout import (
     ABANDONMENT_BACKLASH,
     CH_DEFENDER_RESOLVE,
     CH_HONOUR,
+    CH_INTERVENTION,
     CH_MISPERCEPTION,
     CH_OPPORTUNITY,
     CH_PROVOCATION,
@@ -59,6 +60,7 @@ from .layout import (
     EV_DETERRED,
     EV_ENTANGLEMENTS,
     EV_ENTRAPMENTS,
+    EV_INTERVENTIONS,
     EV_LOW_INTEREST_OR_PROVOKED_WARS,
     EV_OPPORTUNITIES,
     EV_PROVOKED,
@@ -68,7 +70,10 @@ from .layout import (
     EV_WARS_AS_TARGET,
     EV_YIELDED,
     FAIT_ACCOMPLI,
+    INTERVENTION,
+    INTERVENTION_DISTANT,
     M_FAIT_ACCOMPLI,
+    M_INTERVENTION,
     M_MISPERCEPTION,
     M_POLITICS,
     M_PROVOCATION,
@@ -99,6 +104,7 @@ from .state import (
     TC_MAJOR_WAR,
     TC_WARS,
     X_CAPABILITY,
+    X_REACH,
     X_REPUTATION,
 )
 
@@ -166,8 +172,8 @@ def crises(world, scn, cred, scratch, tally, key, dt, lazy):
                 world, scn, cred, tally, key, j, pair
             )
             war = escalation(
-                world, scn, tally, key, k, j, pair, provoked, control, resolve, defence, local,
-                honoured,
+                world, scn, cred, tally, key, k, j, pair, provoked, control, resolve, defence,
+                local, honoured,
             )  # fmt: skip
             consequences(world, scn, cred, tally, j, provoked, war, honoured, owed, delivered)
 
@@ -353,9 +359,10 @@ def allied_responses(world, scn, cred, tally, key, j, pair):
 # ---------------------------------------------------------------- 4. escalation
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def escalation(
-    world, scn, tally, key, k, j, pair, provoked, control, resolve, defence, local, honoured
+    world, scn, cred, tally, key, k, j, pair, provoked, control, resolve, defence, local, honoured
 ):
-    """j resists or yields, then k fights or backs down; a war enlists the honouring allies.
+    """j resists or yields, then k fights or backs down; a war enlists the honouring allies
+    and, with ``intervention``, states outside j's alliances that choose to join.
 
     With MODEL v2's stalemate, a crisis both would fight ends without war with
     chance s (one uniform of its own channel). Returns whether it became a war.
@@ -391,6 +398,10 @@ def escalation(
         events[j, EV_YIELDED] += 1
     if war:
         participants = bit(k) | bit(j) | honoured
+        if scn.flags[M_INTERVENTION] and (
+            theta[INTERVENTION] > 0.0 or theta[INTERVENTION_DISTANT] > 0.0
+        ):
+            participants |= interveners(world, scn, cred, tally, key, k, j, pair, participants)
         war_participants[k, j] = participants
         adversary_war[k] |= participants
         counts[TC_WARS] += 1
@@ -402,6 +413,40 @@ def escalation(
                 events[m, EV_WAR_ENTRIES] += 1
                 ever[m, EVER_WAR] = 1
     return war
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def interveners(world, scn, cred, tally, key, k, j, pair, participants):
+    """States outside j's alliances that join k's new war on j (issue 18's intervention).
+
+    Every non-adversary i with no live obligation to j, not already in this war or
+    at war with k, joins with chance ``intervention`` in j's region (a coalition of
+    neighbours) and ``intervention_distant`` × its ``reach`` elsewhere (a
+    great-power intervention): wars COW's record holds in numbers the alliances
+    alone do not give (docs/model.md §3c). One uniform per candidate, its own
+    channel. They join after k decided on war: k does not foresee them.
+    """
+    x = world.x
+    region = scn.region
+    draws = tally.draws
+    events = tally.events
+    near = scn.theta[INTERVENTION]
+    far = scn.theta[INTERVENTION_DISTANT]
+    busy = participants | world.adversary_war[k]
+    n_states = x.shape[1]
+    joined = _ZERO
+    for i in range(n_states):
+        if scn.is_adversary[i] or has(busy, i) or cred.obligation[i, j] >= 0:
+            continue
+        p = near if region[i] == region[j] else far * x[X_REACH, i]
+        if p <= 0.0:
+            continue
+        draws[D_UNIFORM] += 1
+        u = uniform(key.seed, key.trajectory, key.step, CH_INTERVENTION, pair * n_states + i)
+        if u < p:
+            joined |= bit(i)
+            events[i, EV_INTERVENTIONS] += 1
+    return joined
 
 
 # ---------------------------------------------------------------- 5. consequences

@@ -65,6 +65,9 @@ PARAMETERS = (
     "threat.fait_accompli",
     "threat.stalemate",
     "political.honour.co_obligated",
+    # issue 18 (appended likewise)
+    "threat.intervention",
+    "threat.intervention_distant",
 )
 N_PARAMETERS = len(PARAMETERS)
 P = {name: i for i, name in enumerate(PARAMETERS)}
@@ -118,6 +121,8 @@ TERMINATION_RATE = P["political.termination_rate"]
 FAIT_ACCOMPLI = P["threat.fait_accompli"]
 STALEMATE = P["threat.stalemate"]
 B_CO_OBLIGATED = P["political.honour.co_obligated"]
+INTERVENTION = P["threat.intervention"]
+INTERVENTION_DISTANT = P["threat.intervention_distant"]
 
 #: drawn per crisis, not per trajectory
 PER_CRISIS = (RESOLVE, DEFENDER_RESOLVE)
@@ -145,12 +150,15 @@ MECHANISMS = (
     "stalemate",
     "fiscal_anchor",
     "arms_buildup",
+    # issue 18: states outside the target's alliances join its wars
+    "intervention",
 )
 N_MECHANISMS = len(MECHANISMS)
 M_ECONOMY, M_FISCAL, M_POLITICS, M_ELECTIONS, M_MISPERCEPTION = 0, 1, 2, 3, 4
 M_PROVOCATION, M_REPUTATION, M_EXIT, M_WAR_COSTS = 5, 6, 7, 8
 M_COLLECTIVE_ACTION, M_FAIT_ACCOMPLI, M_STALEMATE = 9, 10, 11
 M_FISCAL_ANCHOR, M_ARMS_BUILDUP = 12, 13
+M_INTERVENTION = 14
 
 # ---------------------------------------------------------------- scenario arrays
 #: per state, per grid row: ``state_attr[g, i, :]``
@@ -222,6 +230,7 @@ EVENTS = (
     "entanglements",  # wars ally i joined by honouring a commitment
     "unsupported_crises",  # crises against target i whose allies delivered < half they owed
     "low_interest_or_provoked_wars",  # honoured wars for a low-interest or provoking ally
+    "interventions",  # wars state i joined without an obligation to the target
 )
 (
     EV_CF,
@@ -242,6 +251,7 @@ EVENTS = (
     EV_ENTANGLEMENTS,
     EV_UNSUPPORTED_CRISES,
     EV_LOW_INTEREST_OR_PROVOKED_WARS,
+    EV_INTERVENTIONS,
 ) = range(len(EVENTS))
 N_EVENTS = len(EVENTS)
 
@@ -293,3 +303,4 @@ CH_HONOUR = np.int64(25)  # per crisis: index (k * S + j) * S + i
 CH_WAR_END = np.int64(26)  # per step: index k * S + j
 CH_TERMINATION = np.int64(27)  # per step: index a
 CH_STALEMATE = np.int64(28)  # per crisis: index k * S + j
+CH_INTERVENTION = np.int64(29)  # per war: index (k * S + j) * S + i

@@ -41,6 +41,7 @@ V1 = (
     "mechanisms.fait_accompli=false",
     "mechanisms.stalemate=false",
     "mechanisms.fiscal_anchor=false",
+    "mechanisms.intervention=false",
 )
 V2: tuple[str, ...] = ()  # the shipped defaults: MODEL v2, calibration=history
 #: a margin of two standard errors for a fact or a moment to count as met

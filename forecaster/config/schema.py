@@ -119,6 +119,10 @@ class MechanismsConf:
     arms_buildup: bool = described(
         "v2: the adversary's capability growth (which v1.1's `fiscal` also switched)"
     )
+    intervention: bool = described(
+        "states outside the target's alliances join its wars (coalitions, great-power "
+        "interventions)"
+    )
 
 
 OUTPUT_FORMATS = ("zarr", "netcdf")

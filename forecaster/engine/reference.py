@@ -413,6 +413,21 @@ class _Row:
         participants = keeps & war[:, None]
         participants[:, k] |= war
         participants[:, j] |= war
+        if self.on["intervention"]:
+            # issue 18: states with no obligation to j, not already fighting k, join:
+            # neighbours (j's region) with chance intervention, others with chance
+            # intervention_distant x their reach
+            fighting_k = self.war[:, k].any(axis=1)  # [N, S], before this war
+            reach = sc.state_attr[self.g][:, L.SA_REACH]
+            chance = np.where(
+                self.same_region[None, :, j],
+                self.t("intervention"),
+                self.t("intervention_distant") * reach[None],
+            )
+            candidate = war[:, None] & self.friendly[None] & ~bound & ~participants & ~fighting_k
+            joins = candidate & (rng.random((n, S)) < chance)
+            ev[:, :, L.EV_INTERVENTIONS] += joins
+            participants |= joins
         self.war[war, k, j] = participants[war]
         self.n_wars += war
         ev[:, j, L.EV_WARS_AS_TARGET] += war

@@ -76,6 +76,7 @@ _EVENTS = {
     "they owed",
     "low_interest_or_provoked_wars": "wars the state joined by honouring, for a low-interest "
     "or provoking ally",
+    "interventions": "wars the state joined without an obligation to the target",
 }
 _MOMENTS = {
     "defense_share": ("defence spending as a share of GDP", "1"),

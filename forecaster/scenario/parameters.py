@@ -82,6 +82,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("threat.fait_accompli", UNIT),
     Parameter("threat.stalemate", UNIT),
     Parameter("political.honour.co_obligated", NONNEG),
+    # issue 18: intervention without obligation (appended likewise)
+    Parameter("threat.intervention", UNIT),
+    Parameter("threat.intervention_distant", UNIT),
 )
 
 #: ``{key: (low, high, description)}`` for the compiler's range checks
