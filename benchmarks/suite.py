@@ -39,6 +39,7 @@ from forecaster.scenario import compile_scenario
 from forecaster.testing import CASES, spec_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import import_timing
 import old_kernel
 
 HERE = Path(__file__).resolve().parent
@@ -377,7 +378,8 @@ def end_to_end(cfg: dict) -> dict:
 
 
 def compile_and_cache() -> dict:
-    """First-call compile time with an empty numba cache, then start-up with a warm one."""
+    """First-call compile time with an empty numba cache, then start-up with a warm one,
+    and ``import forecaster`` alone (median time of 3 fresh processes, modules loaded)."""
     code = (
         "import time; t = time.perf_counter(); import forecaster; "
         "from forecaster.engine import simulate; "
@@ -394,7 +396,7 @@ def compile_and_cache() -> dict:
                 [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
             )
             times.append(float(done.stdout.strip().splitlines()[-1]))
-    return {"cold_start_s": times[0], "warm_start_s": times[1]}
+    return {"cold_start_s": times[0], "warm_start_s": times[1], **import_timing.import_figures(3)}
 
 
 # ---------------------------------------------------------------- output

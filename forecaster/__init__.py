@@ -17,15 +17,41 @@ Examples
 >>> ds = forecaster.open_results("outputs/...")   # doctest: +SKIP
 """
 
-from . import analysis  # registers the ds.forecast accessor
+from importlib import import_module
+from typing import Any
+
 from ._version import __version__
-from .analysis.compare import compare, format_comparison
+from .analysis import plotting as _plotting  # noqa: F401  (registers the ds.forecast accessor)
 from .api import check, run
 from .config import compose
 from .engine import Counters
 from .errors import ConfigError
 from .results import config_of, open_results, to_dataset, write_results
 from .scenario import Scenario, compile_scenario
+
+#: loaded on first use (PEP 562), so that ``import forecaster`` loads what a run needs
+#: and no more (tests/test_import.py; benchmarks/import_timing.py measures it)
+_LAZY = {
+    "analysis": ("forecaster.analysis", None),
+    "calibration": ("forecaster.calibration", None),
+    "compare": ("forecaster.analysis.compare", "compare"),
+    "format_comparison": ("forecaster.analysis.compare", "format_comparison"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'forecaster' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "ConfigError",

@@ -18,9 +18,18 @@ from distributed import Client
 from omegaconf import DictConfig, OmegaConf
 
 from .config import calibration_sources, cluster_problems, grid_of, run_problems, to_spec
+from .config.identity import identity_attrs, recalled
 from .engine import simulate
 from .errors import ConfigError
-from .execution import CHECKPOINT_NAME, Checkpoint, execute, fingerprint, get_client, headline_se
+from .execution import (
+    CHECKPOINT_NAME,
+    Checkpoint,
+    compile_kernels_once,
+    execute,
+    fingerprint,
+    get_client,
+    headline_se,
+)
 from .results import provenance, to_dataset, write_results
 from .scenario import Scenario, compile_scenario
 
@@ -54,6 +63,14 @@ def check(cfg: DictConfig, points: Sequence[dict[str, float]] | None = None) -> 
         scenario = compile_scenario(spec, grid=None if points is not None else grid, points=points)
     except ConfigError as err:
         problems += err.problems
+    shown = (cfg.get("output") or {}).get("states")
+    if scenario is not None and shown is not None:
+        unknown = [str(s) for s in shown if str(s) not in scenario.state_names]
+        if unknown:
+            problems.append(
+                f"output.states = {list(shown)}: {', '.join(unknown)} not in the portfolio "
+                f"(its states: {', '.join(scenario.state_names)})"
+            )
     if problems or scenario is None:
         raise ConfigError(problems)
     return scenario
@@ -114,6 +131,7 @@ def run(
     else:
         checkpoint = None
     resumed = 0 if start is None else int(start.n_trajectories.sum())
+    compile_kernels_once()  # a first run says so before compiling, then workers load the cache
     client = get_client(spec["cluster"])
     _announce(scenario, run_cfg, client)
     total, stats = execute(
@@ -149,6 +167,7 @@ def run(
             "trajectories_per_s": rate,
             "config": OmegaConf.to_yaml(OmegaConf.create(spec)),
             "calibration_sources": "\n".join(sources.lines()),
+            **identity_attrs(recalled(cfg)),
             **provenance(),
         },
     )

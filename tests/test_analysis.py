@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +27,7 @@ KEY = "portfolio.alliances.pact.explicitness"
 @pytest.fixture(scope="module")
 def sweep():
     cfg = forecaster.compose([
-        "portfolio=regional", "cluster=in_process", "run.trajectories=400",
+        "portfolio=regional", "debug=quick", "run.trajectories=400",
         f"+sweep.grid.{KEY}=[0.1,0.5,0.9]", "+sweep.grid.threat.scale=[0.5,2]",
     ])  # fmt: skip
     return forecaster.run(cfg, progress=False)
@@ -63,7 +61,7 @@ def test_surface_shows_the_estimate_and_its_error(sweep):
 
 def test_an_uneven_grid_is_drawn_at_its_true_positions():
     cfg = forecaster.compose([
-        "portfolio=regional", "cluster=in_process", "run.trajectories=50",
+        "portfolio=regional", "debug=quick", "run.trajectories=50",
         f"+sweep.grid.{KEY}=[0.1,0.2,0.9]", "+sweep.grid.threat.scale=[0.5,2]",
     ])  # fmt: skip
     uneven = forecaster.run(cfg, progress=False)
@@ -131,7 +129,7 @@ def toy_config():
     """An outcome that depends on threat.scale alone: no alliances, pinned escalation,
     and two parameters whose mechanisms are switched off."""
     spec = pinned(no_alliances(), rate=0.3)
-    cfg = forecaster.compose(["cluster=in_process", "run.trajectories=300", "run.horizon_years=5",
+    cfg = forecaster.compose(["debug=quick", "run.trajectories=300", "run.horizon_years=5",
                               "mechanisms.elections=false", "mechanisms.fiscal=false"])  # fmt: skip
     for group in ("portfolio", "threat", "fiscal", "political"):
         cfg[group] = OmegaConf.create(spec[group])
@@ -176,17 +174,15 @@ def test_sobol_rejects_bad_input():
 
 @pytest.mark.slow
 @requires_salib
-def test_sensitivity_command(tmp_path):
-    exe = Path(sys.executable).parent / "forecast-sensitivity"
-    args = [str(exe), "--outcome", "p_war", "--select", "state=PROTEGE", "--param",
+def test_sensitivity_command(command, tmp_path):
+    args = ["--outcome", "p_war", "--select", "state=PROTEGE", "--param",
             "threat.scale=0.5:2", "--param", f"{KEY}=0.1:0.9", "--n-base", "4",
             "--output-dir", str(tmp_path), "portfolio=regional", "run.trajectories=100",
-            "cluster=in_process"]  # fmt: skip
-    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+            "debug=quick"]  # fmt: skip
+    done = command("forecast-sensitivity", *args)
     assert done.returncode == 0, done.stderr
     assert "threat.scale" in done.stdout and (tmp_path / "sensitivity.nc").is_file()
-    bad = subprocess.run([*args[:-3], "threat.sclae=2"], capture_output=True, text=True,
-                         timeout=300)  # fmt: skip
+    bad = command("forecast-sensitivity", *args[:-3], "threat.sclae=2")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 

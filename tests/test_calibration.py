@@ -10,7 +10,7 @@ import yaml
 
 import forecaster
 from forecaster.calibration import moments as moments_module
-from forecaster.calibration import recovery, smm
+from forecaster.calibration import objective, recovery, search, smm
 from forecaster.calibration.moments import ESTIMATORS, World, simulated_moments
 from forecaster.calibration.smm import (
     DEFAULT_MOMENTS,
@@ -29,7 +29,7 @@ TWO = [
     Parameter("political.honour.intercept", -3.0, 1.0),
     Parameter("threat.opportunity_rate.median", 0.1, 1.5),
 ]
-HIST = ["portfolio=historical_world", "cluster=in_process"]
+HIST = ["portfolio=historical_world", "debug=quick"]
 
 
 def _cfg(trajectories: int, seed: int = 0) -> object:
@@ -101,7 +101,7 @@ def test_the_deterrence_ratio_splits_pacts_by_where_the_allies_are():
 
 
 def test_distant_participation_needs_adversaries_that_fight_at_home(monkeypatch):
-    monkeypatch.setattr(smm, "run", _no_run)
+    monkeypatch.setattr(objective, "run", _no_run)
     cfg = forecaster.compose([*HIST, "+portfolio.states.ADV_W.targets.S_FREE1=1"])
     targets = {n: Target(n, 0.1, 0.01) for n in ("war_participation_distant", "targeted_rate")}
     with pytest.raises(ConfigError, match=r"ADV_W.targets.S_FREE1: S_FREE1 is in region 'south'"):
@@ -119,7 +119,7 @@ def test_a_log_parameter_searches_log_values():
 
 
 def test_a_bad_parameter_or_moment_is_one_clear_error_before_any_run(monkeypatch):
-    monkeypatch.setattr(smm, "run", _no_run)
+    monkeypatch.setattr(objective, "run", _no_run)
     targets = {n: Target(n, 0.1, 0.01) for n in DEFAULT_MOMENTS}
     bad = [Parameter("political.honour.intercpt", -3, 1), Parameter("threat.resolve", 0, 1)]
     with pytest.raises(ConfigError) as err:
@@ -131,14 +131,14 @@ def test_a_bad_parameter_or_moment_is_one_clear_error_before_any_run(monkeypatch
     with pytest.raises(ConfigError, match="need at least as many moments as parameters"):
         calibrate(_cfg(100), TWO, targets, ["targeted_rate"])
     # a portfolio where an ally sits in two pacts cannot split reliability by pact type
-    overlapping = forecaster.compose(["portfolio=indo_pacific", "cluster=in_process"])
+    overlapping = forecaster.compose(["portfolio=indo_pacific", "debug=quick"])
     with pytest.raises(ConfigError, match="USA is also in"):
         calibrate(overlapping, TWO, targets, DEFAULT_MOMENTS)
 
 
 def test_the_command_checks_every_argument_before_simulating(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(calibrate_cli, "run", _no_run)
-    monkeypatch.setattr(smm, "run", _no_run)
+    monkeypatch.setattr(objective, "run", _no_run)
     moments = tmp_path / "m.yaml"
     moments.write_text(yaml.safe_dump({"moments": {"targeted_rate": {"value": 0.1, "se": 0.01}}}))
     rc = calibrate_cli.main(
@@ -203,7 +203,7 @@ def test_a_multi_start_keeps_the_best_of_its_optima(monkeypatch):
             self.x, self.nfev = np.asarray(u0), 3
             self.fun = 5.0 if key == starts[0] else 1.0
 
-    monkeypatch.setattr(smm.optimize, "minimize", lambda f, u0, **k: StaysPut(u0))
+    monkeypatch.setattr(search.optimize, "minimize", lambda f, u0, **k: StaysPut(u0))
     targets = {n: Target(n, 0.1, 0.05) for n in DEFAULT_MOMENTS}
     fit = calibrate(_cfg(100), TWO, targets, DEFAULT_MOMENTS, max_evaluations=20,
                     initial_design=4, error_batches=0, starts=2,
@@ -223,7 +223,7 @@ def test_an_estimate_at_a_bound_is_differenced_inside_the_bounds_and_flagged(mon
         fun = 0.0
         nfev = 1
 
-    monkeypatch.setattr(smm.optimize, "minimize", lambda *a, **k: AtLowerBound())
+    monkeypatch.setattr(search.optimize, "minimize", lambda *a, **k: AtLowerBound())
     # resolve.median - 5% of the range would be negative: a config that does not compile
     params = [Parameter("threat.resolve.median", 0.001, 1.0), TWO[1]]
     targets = {n: Target(n, 0.1, 0.05) for n in DEFAULT_MOMENTS}

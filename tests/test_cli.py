@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,19 +10,13 @@ import xarray as xr
 
 import forecaster
 
-FORECAST = Path(sys.executable).parent / "forecast"
-ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
-
 
 @pytest.mark.slow
-def test_forecast_runs_writes_results_and_a_fresh_process_opens_them(tmp_path):
+def test_forecast_runs_writes_results_and_a_fresh_process_opens_them(command, tmp_path):
     out = tmp_path / "run"
-    done = subprocess.run(
-        [str(FORECAST), "portfolio=regional", "run.trajectories=400", "run.block_size=100",
-         "run.seed=5", "cluster=in_process", "output.formats=[zarr,netcdf]",
-         f"hydra.run.dir={out}"],
-        capture_output=True, text=True, env=ENV, timeout=300,
-    )  # fmt: skip
+    done = command("forecast", "debug=quick", "portfolio=regional", "run.trajectories=400",
+               "run.block_size=100", "run.seed=5", "output.summary=true",
+               "output.formats=[zarr,netcdf]", f"hydra.run.dir={out}")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "PROTEGE" in done.stdout and "P(entrapment)" in done.stdout
     assert "trajectories/s" in done.stdout
@@ -39,14 +29,13 @@ def test_forecast_runs_writes_results_and_a_fresh_process_opens_them(tmp_path):
         "print(json.dumps({'n': ds.attrs['trajectories'], 'seed': ds.attrs['seed'], "
         "'p': float(ds.p_war.sel(state='PROTEGE').isel(time=-1))}))"
     )
-    opened = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env=ENV, timeout=120)  # fmt: skip
+    opened = command("python", "-c", script, timeout=120)
     assert opened.returncode == 0, opened.stderr
     seen = json.loads(opened.stdout)
     assert seen["n"] == 400 and seen["seed"] == 5 and 0 < seen["p"] < 1
     # the same run in-process gives the same numbers
-    cfg = forecaster.compose(["portfolio=regional", "run.trajectories=400", "run.block_size=100",
-                              "run.seed=5", "cluster=in_process"])  # fmt: skip
+    cfg = forecaster.compose(["debug=quick", "portfolio=regional", "run.trajectories=400",
+                              "run.block_size=100", "run.seed=5"])  # fmt: skip
     again = forecaster.run(cfg, progress=False)
     ondisk = forecaster.open_results(out).load()
     np.testing.assert_array_equal(ondisk.p_war.values, again.p_war.values)
@@ -55,18 +44,16 @@ def test_forecast_runs_writes_results_and_a_fresh_process_opens_them(tmp_path):
     assert forecaster.config_of(ondisk)["portfolio"]["name"] == "regional"
 
 
-def test_a_config_mistake_exits_2_without_a_traceback(tmp_path):
-    done = subprocess.run(
-        [str(FORECAST), "threat.war_cost=-1", "portfolio=natoo", f"hydra.run.dir={tmp_path}"],
-        capture_output=True, text=True, env=ENV, timeout=120,
-    )  # fmt: skip
+def test_a_config_mistake_exits_2_without_a_traceback(command, tmp_path):
+    done = command("forecast", "threat.war_cost=-1", "portfolio=natoo", f"hydra.run.dir={tmp_path}",
+               timeout=120)  # fmt: skip
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "portfolio = 'natoo': no such option" in done.stderr
 
 
-def test_help_passes_through_to_hydra():
-    done = subprocess.run([str(FORECAST), "--help"], capture_output=True, text=True, env=ENV,
-                          timeout=120)  # fmt: skip
+def test_help_passes_through_to_hydra(command):
+    done = command("forecast", "--help", timeout=120)
     assert done.returncode == 0
     assert "portfolio: historical_world, indo_pacific, nato, regional, us_global" in done.stdout
+    assert "debug: quick" in done.stdout  # the quick preset, listed with the groups

@@ -61,7 +61,7 @@ def test_an_unreachable_scheduler_is_one_line_naming_the_address():
 
 
 def test_a_task_that_fails_once_is_retried_with_the_same_counts(monkeypatch, closed_clusters):
-    reference = forecaster.run(forecaster.compose([*BASE, "cluster=in_process"]), progress=False)
+    reference = forecaster.run(forecaster.compose([*BASE, "debug=quick"]), progress=False)
     real, failed = executor.simulate, []
 
     def flaky(rows, first, n, seed):
@@ -92,8 +92,9 @@ def test_a_task_that_always_fails_fails_the_run_with_its_own_error(monkeypatch, 
 
 
 @pytest.mark.slow
-def test_a_finished_run_shuts_its_process_cluster_down_without_errors(forecast_cli, tmp_path):
-    done = forecast_cli(*BASE, "cluster=local_processes", f"hydra.run.dir={tmp_path / 'run'}")
+def test_a_finished_run_shuts_its_process_cluster_down_without_errors(command, tmp_path):
+    run_dir = tmp_path / "run"
+    done = command("forecast", *BASE, "cluster=local_processes", f"hydra.run.dir={run_dir}")
     assert done.returncode == 0, done.stderr
     for noise in ("Traceback", "CommClosedError", "heartbeat"):
         assert noise not in done.stderr, done.stderr

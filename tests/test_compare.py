@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -15,9 +11,8 @@ from forecaster.engine import paired_counts, simulate
 from forecaster.kernels import layout as L
 from forecaster.results.estimators import paired_difference
 
-COMPARE = Path(sys.executable).parent / "forecast-compare"
 KEY = "portfolio.alliances.pact.explicitness"
-BASE = ["portfolio=regional", "cluster=in_process", "run.trajectories=1500"]
+BASE = ["portfolio=regional", "debug=quick", "run.trajectories=1500"]
 WAR = L.BY_TIME_STATE.index("war")
 ABANDONMENT = L.BY_TIME_STATE.index("abandonment")
 
@@ -86,7 +81,7 @@ def test_compare_refuses_runs_without_common_random_numbers(run_in_process):
 
 
 @pytest.mark.slow
-def test_forecast_compare_prints_paired_differences_of_two_runs(tmp_path):
+def test_forecast_compare_prints_paired_differences_of_two_runs(command, tmp_path):
     dirs = []
     for value in (0.5, 0.9):
         out = tmp_path / str(value)
@@ -94,13 +89,10 @@ def test_forecast_compare_prints_paired_differences_of_two_runs(tmp_path):
                             progress=False)  # fmt: skip
         forecaster.write_results(ds, out)
         dirs.append(str(out))
-    done = subprocess.run([str(COMPARE), *dirs, "--states", "PROTEGE", "--csv",
-                           str(tmp_path / "diff.csv")], capture_output=True, text=True,
-                          timeout=300)  # fmt: skip
+    done = command("forecast-compare", *dirs, "--states", "PROTEGE", "--csv", tmp_path / "diff.csv")
     assert done.returncode == 0, done.stderr
     assert "PROTEGE    P(abandonment)" in done.stdout and "ALLY_A" not in done.stdout
     assert "paired standard errors" in done.stdout
     assert (tmp_path / "diff.csv").read_text().startswith("kind,name,outcome")
-    bad = subprocess.run([str(COMPARE), dirs[0], "--a", "threat.scale=2"], capture_output=True,
-                         text=True, timeout=300)  # fmt: skip
+    bad = command("forecast-compare", dirs[0], "--a", "threat.scale=2")
     assert bad.returncode == 2 and "not swept keys" in bad.stderr

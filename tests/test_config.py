@@ -8,7 +8,7 @@ import forecaster
 from forecaster.cli import main as cli
 from forecaster.config import available
 
-TINY = ["run.trajectories=30", "run.horizon_years=1", "run.block_size=16", "cluster=in_process"]
+TINY = ["run.trajectories=30", "run.horizon_years=1", "run.block_size=16", "debug=quick"]
 GROUPS = ("portfolio", "threat", "fiscal", "political", "sweep", "calibration")
 
 
@@ -126,8 +126,19 @@ def test_a_multirun_is_checked_job_by_job_before_anything_runs(capsys, tmp_path)
 def test_sweep_paths_must_be_numeric_leaves():
     from forecaster.errors import ConfigError
 
-    cfg = forecaster.compose(["cluster=in_process", "+sweep.grid.threat.resolve=[1,2]"])
+    cfg = forecaster.compose(["debug=quick", "+sweep.grid.threat.resolve=[1,2]"])
     with pytest.raises(
         ConfigError, match="is a lognormal distribution; sweep one of its parameters"
     ):
         forecaster.run(cfg)
+
+
+def test_the_quick_preset_runs_in_process_and_a_command_line_key_wins_over_it():
+    quick = forecaster.compose(["debug=quick"])
+    assert quick.cluster.kind == "in_process"
+    assert quick.run.trajectories == 1000 and quick.output.summary is False
+    assert forecaster.compose([]).run.trajectories == 100000  # the default is untouched
+    mine = forecaster.compose(["debug=quick", "run.trajectories=5", "cluster=local"])
+    assert mine.cluster.kind == "local" and mine.run.trajectories == 5
+    ds = forecaster.run(forecaster.compose(["debug=quick", "run.horizon_years=1"]), progress=False)
+    assert int(ds.n_trajectories) == 1000 and ds.attrs["scenario"] == "nato"

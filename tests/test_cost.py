@@ -11,7 +11,7 @@ from forecaster import api
 
 
 def test_a_run_logs_its_size_and_estimated_time_first(caplog):
-    cfg = forecaster.compose(["portfolio=regional", "run.trajectories=300", "cluster=in_process",
+    cfg = forecaster.compose(["portfolio=regional", "run.trajectories=300", "debug=quick",
                               "+sweep.grid.threat.scale=[1,2]"])  # fmt: skip
     with caplog.at_level(logging.INFO, logger="forecaster"):
         forecaster.run(cfg, progress=False)
@@ -22,7 +22,7 @@ def test_a_run_logs_its_size_and_estimated_time_first(caplog):
 
 def test_a_run_of_years_is_a_warning_before_anything_runs(caplog, monkeypatch):
     cfg = forecaster.compose(["portfolio=regional", "run.trajectories=10000000000000",
-                              "cluster=in_process"])  # fmt: skip
+                              "debug=quick"])  # fmt: skip
 
     def stop(*args, **kwargs):
         raise KeyboardInterrupt  # the analyst reads the warning and stops

@@ -65,3 +65,27 @@ def test_a_ratio_at_zero_keeps_an_interval_that_is_not_zero_width():
     lower, upper = estimators.ratio_interval(value, se, np.array([0, 6]), np.array([12, 12]))
     assert lower[0] == 0.0 and upper[0] == pytest.approx(0.2425, abs=1e-3)  # Wilson, 0 of 12
     assert (lower[1], upper[1]) == pytest.approx((0.5 - 1.959964 * 0.1, 0.5 + 1.959964 * 0.1))
+
+
+@pytest.mark.parametrize("level", [0.95, 0.9, 0.99, 0.5])
+def test_the_wilson_interval_equals_statsmodels_to_the_last_bit(level):
+    """The hand-written interval is statsmodels' ``proportion_confint(method="wilson")``.
+
+    ``import forecaster`` no longer loads statsmodels (tests/test_import.py); the
+    datasets' bounds must not move by one bit for that.
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    rng = np.random.default_rng(7)
+    n = np.concatenate([[1, 2, 12, 100_000], rng.integers(1, 10**7, size=500)])
+    counts = np.concatenate([[0, 2, 5, 17], rng.binomial(n[4:], rng.uniform(0, 1, size=500))])
+    counts[-50:] = n[-50:]  # every trajectory: upper bound exactly 1
+    counts[-100:-50] = 0
+    lower, upper = proportion_interval(counts, n, level)
+    sm_lower, sm_upper = proportion_confint(counts, n, alpha=1 - level, method="wilson")
+    interior = (counts > 0) & (counts < n)
+    np.testing.assert_array_equal(lower[interior], sm_lower[interior])
+    np.testing.assert_array_equal(upper[interior], sm_upper[interior])
+    assert (lower[counts == 0] == 0).all() and (upper[counts == n] == 1).all()
+    np.testing.assert_allclose(lower, sm_lower, atol=1e-15)
+    np.testing.assert_allclose(upper, sm_upper, atol=1e-15)

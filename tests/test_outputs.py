@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 import warnings
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,19 +16,18 @@ import forecaster
 from forecaster.results import format_summary, key_label
 from forecaster.results.summary import MAX_ROWS_PER_STATE
 
-from .conftest import requires_matplotlib
+from .conftest import BIN, requires_matplotlib
 
 ROOT = Path(__file__).resolve().parents[1]
 CF_TABLES = ROOT / "tests" / "data" / "cf"
-REPORT = Path(sys.executable).parent / "forecast-report"
-CFCHECKS = Path(sys.executable).parent / "cfchecks"
+CFCHECKS = BIN / "cfchecks"
 KEY = "portfolio.alliances.pact.explicitness"
 
 
 @pytest.fixture(scope="module")
 def grid():
     cfg = forecaster.compose([
-        "portfolio=regional", "cluster=in_process", "run.trajectories=300",
+        "portfolio=regional", "debug=quick", "run.trajectories=300",
         f"+sweep.grid.{KEY}=[0.1,0.9]", "+sweep.grid.threat.scale=[0.5,1,2]",
     ])  # fmt: skip
     return forecaster.run(cfg, progress=False)
@@ -41,11 +38,20 @@ def test_the_summary_of_a_grid_labels_every_row_with_its_grid_point(grid):
     assert "6 grid points × 300 trajectories each (1,800 in all)" in text
     assert re.search(rf"commitment explicitness \(pact\)\s+{re.escape(KEY)} = 0.1, 0.9", text)
     rows = [line for line in text.splitlines() if re.match(r"pact\.explicitness=", line)]
-    # 4 states and 2 tables (alliance, whole portfolio), 6 grid points each
-    assert len(rows) == 6 * 6
+    # 4 states and the whole portfolio, 6 grid points each
+    assert len(rows) == 6 * 5
     assert len({line.split("  ")[0] for line in rows}) == 6
+    # the alliances in one table: its rows name the alliance, then the grid point
+    assert len(re.findall(r"^pact pact\.explicitness=", text, re.M)) == 6
+    # one number format in the whole summary: the decimals of its smallest number
+    decimals = {
+        len(n.split(".")[1])
+        for n in re.findall(r"(?<![=\d.])0\.\d+", text.split("states,")[1].split("wall time")[0])
+    }
+    assert len(decimals) == 1 and "e-0" not in text
+    (d,) = decimals
     protege = grid.forecast.sel({KEY: 0.9, "threat.scale": 2.0}, state="PROTEGE").isel(time=-1)
-    expected = f"{float(protege.p_war):.3f} [{float(protege.p_war_lower):.3f}, "
+    expected = f"{float(protege.p_war):.{d}f} [{float(protege.p_war_lower):.{d}f}, "
     line = next(r for r in text.split("PROTEGE", 1)[1].splitlines()
             if r.startswith("pact.explicitness=0.9 threat.scale=2"))  # fmt: skip
     assert expected in line
@@ -120,15 +126,13 @@ def test_plain_xarray_opens_the_zarr_with_consolidated_metadata_and_cf_xarray(gr
 
 
 @pytest.mark.skipif(not CFCHECKS.exists(), reason="needs cfchecker (pip install cfchecker)")
-def test_the_netcdf_file_passes_the_cf_checker_at_the_version_it_claims(grid, tmp_path):
+def test_the_netcdf_file_passes_the_cf_checker_at_the_version_it_claims(grid, command, tmp_path):
     written = forecaster.write_results(grid, tmp_path, ("netcdf",))
     claimed = grid.attrs["Conventions"].removeprefix("CF-")
-    done = subprocess.run(
-        [str(CFCHECKS), "-v", claimed, "-s", str(CF_TABLES / "standard-name-table.xml"),
-         "-a", str(CF_TABLES / "area-type-table.xml"),
-         "-r", str(CF_TABLES / "standardized-region-list.xml"), str(written["netcdf"])],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    done = command("cfchecks", "-v", claimed, "-s", CF_TABLES / "standard-name-table.xml",
+                   "-a", CF_TABLES / "area-type-table.xml",
+                   "-r", CF_TABLES / "standardized-region-list.xml", written["netcdf"],
+                   timeout=600)  # fmt: skip
     if "UDUNITS" in done.stderr:
         pytest.skip("cfchecker needs the UDUNITS-2 library (apt-get install libudunits2-0)")
     assert "ERRORS detected: 0" in done.stdout, done.stdout[-3000:]
@@ -151,10 +155,9 @@ class _Images(HTMLParser):
 
 @requires_matplotlib
 @pytest.mark.slow
-def test_forecast_report_writes_a_csv_and_a_self_contained_html(grid, tmp_path):
+def test_forecast_report_writes_a_csv_and_a_self_contained_html(grid, command, tmp_path):
     forecaster.write_results(grid, tmp_path)
-    done = subprocess.run([str(REPORT), str(tmp_path)], capture_output=True, text=True,
-                          timeout=600)  # fmt: skip
+    done = command("forecast-report", tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr
     csv = (tmp_path / "summary.csv").read_text()
     assert csv.startswith(f"{KEY},threat.scale,kind,name,outcome,label,p,se,lower,upper")
@@ -173,17 +176,15 @@ def test_forecast_report_writes_a_csv_and_a_self_contained_html(grid, tmp_path):
     probe.write_text(page.replace("</body>", "<script>document.title = 'decoded:' + "
                      "[...document.images].filter(i => i.complete && i.naturalWidth > 0).length"
                      "</script></body>"))  # fmt: skip
-    shown = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    shown = command(browser, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--virtual-time-budget=5000",
+                    "--dump-dom", probe.as_uri(), timeout=120)  # fmt: skip
     assert f"<title>decoded:{len(parser.sources)}</title>" in shown.stdout, shown.stdout[:500]
 
 
 def test_the_headline_table_of_a_single_run_opened_lazily_from_disk(tmp_path):
     """forecast-report reads a run directory lazily (dask arrays): its table must compute."""
-    cfg = forecaster.compose(["portfolio=regional", "run.trajectories=200", "cluster=in_process"])
+    cfg = forecaster.compose(["portfolio=regional", "run.trajectories=200", "debug=quick"])
     forecaster.write_results(forecaster.run(cfg, progress=False), tmp_path)
     table = forecaster.open_results(tmp_path).forecast.table()
     whole = table[table["name"] == "all"]

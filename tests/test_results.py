@@ -23,7 +23,7 @@ def dataset():
             "run.trajectories=400",
             "run.seed=4",
             "run.block_size=150",
-            "cluster=in_process",
+            "debug=quick",
         ]
     )
     return forecaster.run(cfg, progress=False)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,8 +19,6 @@ from forecaster.kernels import STREAM_VERSION
 from .conftest import requires_jobqueue, requires_submitit
 
 BASE = ["portfolio=regional", "run.trajectories=600", "run.seed=21"]
-FORECAST = Path(sys.executable).parent / "forecast"
-ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 PROBABILITIES = ["p_war", "p_entrapment", "p_abandonment", "p_targeted", "p_intact",
                  "p_member_war", "p_any_war", "p_major_war", "p_wars_at_least"]  # fmt: skip
 
@@ -37,7 +32,7 @@ def counts_equal(a: xr.Dataset, b: xr.Dataset) -> None:
 
 @pytest.fixture(scope="module")
 def reference_run():
-    cfg = forecaster.compose([*BASE, "cluster=in_process", "run.block_size=600"])
+    cfg = forecaster.compose([*BASE, "debug=quick", "run.block_size=600"])
     return forecaster.run(cfg, progress=False)
 
 
@@ -62,25 +57,21 @@ def test_same_counts_whatever_the_workers_and_block_size(overrides, reference_ru
 
 
 @pytest.fixture
-def scheduler_and_two_workers(tmp_path):
+def scheduler_and_two_workers(command, tmp_path):
     """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1."""
-    dask = str(Path(sys.executable).parent / "dask")
     scheduler_file = tmp_path / "scheduler.json"
-    env = {**ENV, "NUMBA_NUM_THREADS": "1"}
-    procs = [subprocess.Popen(
-        [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", ":0",
-         "--scheduler-file", str(scheduler_file)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )]  # fmt: skip
+    quiet = {"env": {**command.env, "NUMBA_NUM_THREADS": "1"},
+             "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # fmt: skip
+    procs = [command.popen("dask", "scheduler", "--host", "127.0.0.1", "--port", "0",
+                       "--dashboard-address", ":0", "--scheduler-file", scheduler_file,
+                       **quiet)]  # fmt: skip
     try:
         deadline = time.time() + 60
         while not scheduler_file.exists() and time.time() < deadline:
             time.sleep(0.2)
-        workers = [subprocess.Popen(
-            [dask, "worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1",
-             "--no-nanny", "--no-dashboard", "--name", f"w{i}", "--host", "127.0.0.1"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ) for i in range(2)]  # fmt: skip
+        workers = [command.popen("dask", "worker", "--scheduler-file", scheduler_file,
+                             "--nthreads", "1", "--no-nanny", "--no-dashboard", "--name", f"w{i}",
+                             "--host", "127.0.0.1", **quiet) for i in range(2)]  # fmt: skip
         procs += workers
         import json
 
@@ -129,7 +120,7 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path, reference_r
         if len(seen) == 3:
             raise KeyboardInterrupt
 
-    cfg = forecaster.compose([*BASE, "cluster=in_process", "run.block_size=50"])
+    cfg = forecaster.compose([*BASE, "debug=quick", "run.block_size=50"])
     with pytest.raises(KeyboardInterrupt):
         forecaster.run(cfg, progress=False, output_dir=tmp_path, on_result=stop_after_three)
     checkpoint = tmp_path / CHECKPOINT_NAME
@@ -138,31 +129,29 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path, reference_r
     assert int(saved["n_trajectories"][0]) == 150  # three blocks of 50 were kept
     size = checkpoint.stat().st_size
     resumed = forecaster.run(
-        forecaster.compose(
-            [*BASE, "cluster=in_process", "run.block_size=200", f"run.resume={tmp_path}"]
-        ),
+        forecaster.compose([*BASE, "debug=quick", "run.block_size=200", f"run.resume={tmp_path}"]),
         progress=False,
     )
     counts_equal(resumed, reference_run)
     # the checkpoint does not grow with trajectories
     big = tmp_path / "big"
     forecaster.run(forecaster.compose(["portfolio=regional", "run.trajectories=6000",
-                                       "cluster=in_process", "run.block_size=3000"]),
+                                       "debug=quick", "run.block_size=3000"]),
                    progress=False, output_dir=big)  # fmt: skip
     assert abs((big / CHECKPOINT_NAME).stat().st_size - size) < 1024
 
 
 def test_resume_refuses_a_checkpoint_of_another_scenario(tmp_path):
-    forecaster.run(forecaster.compose([*BASE, "cluster=in_process"]), progress=False,
+    forecaster.run(forecaster.compose([*BASE, "debug=quick"]), progress=False,
                    output_dir=tmp_path)  # fmt: skip
-    other = forecaster.compose([*BASE, "cluster=in_process", "threat.scale=2",
+    other = forecaster.compose([*BASE, "debug=quick", "threat.scale=2",
                                 f"run.resume={tmp_path}"])  # fmt: skip
     with pytest.raises(forecaster.ConfigError, match="another scenario, grid or seed"):
         forecaster.run(other, progress=False)
 
 
 def test_resume_refuses_a_checkpoint_of_another_random_stream_version(tmp_path):
-    cfg = forecaster.compose([*BASE, "cluster=in_process"])
+    cfg = forecaster.compose([*BASE, "debug=quick"])
     ds = forecaster.run(cfg, progress=False, output_dir=tmp_path)
     assert ds.attrs["random_stream_version"] == STREAM_VERSION
     path = tmp_path / CHECKPOINT_NAME
@@ -172,7 +161,7 @@ def test_resume_refuses_a_checkpoint_of_another_random_stream_version(tmp_path):
     saved["stream_version"] = np.array(STREAM_VERSION - 1)
     with open(path, "wb") as f:
         np.savez(f, **saved)
-    again = forecaster.compose([*BASE, "cluster=in_process", f"run.resume={tmp_path}"])
+    again = forecaster.compose([*BASE, "debug=quick", f"run.resume={tmp_path}"])
     expected = (
         f"random stream version {STREAM_VERSION - 1}, and this forecaster draws "
         f"stream version {STREAM_VERSION}"
@@ -182,11 +171,13 @@ def test_resume_refuses_a_checkpoint_of_another_random_stream_version(tmp_path):
 
 
 @pytest.mark.slow
-def test_ctrl_c_keeps_the_completed_blocks_and_the_cli_resumes_them(tmp_path, reference_run):
+def test_ctrl_c_keeps_the_completed_blocks_and_the_cli_resumes_them(
+    command, tmp_path, reference_run
+):
     run_dir = tmp_path / "run"
-    args = [*BASE, "cluster=in_process", "run.block_size=5", f"hydra.run.dir={run_dir}"]
-    proc = subprocess.Popen([str(FORECAST), *args], env=ENV, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    args = [*BASE, "debug=quick", "run.block_size=5", f"hydra.run.dir={run_dir}"]
+    proc = command.popen("forecast", *args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                     text=True)  # fmt: skip
     for line in proc.stdout:
         if "20% of" in line:  # well into the run
             proc.send_signal(signal.SIGINT)
@@ -195,26 +186,22 @@ def test_ctrl_c_keeps_the_completed_blocks_and_the_cli_resumes_them(tmp_path, re
     assert proc.returncode == 130, output
     assert (run_dir / CHECKPOINT_NAME).is_file()
     assert not (run_dir / "results.zarr").exists()
-    done = subprocess.run([str(FORECAST), *args, f"run.resume={run_dir}"], env=ENV,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = command("forecast", *args, f"run.resume={run_dir}")
     assert done.returncode == 0, done.stderr
     assert not (run_dir / CHECKPOINT_NAME).exists()
     counts_equal(forecaster.open_results(run_dir).load(), reference_run)
 
 
 @pytest.mark.slow
-def test_a_multirun_equals_an_in_run_sweep(tmp_path):
+def test_a_multirun_equals_an_in_run_sweep(command, tmp_path):
     sweep_dir = tmp_path / "sweep"
-    done = subprocess.run(
-        [str(FORECAST), "-m", *BASE, "cluster=in_process", "threat.scale=0.5,1,2",
-         "portfolio.alliances.pact.explicitness=0.2,0.8", "output.summary=false",
-         f"hydra.sweep.dir={sweep_dir}"],
-        env=ENV, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    done = command("forecast", "-m", *BASE, "debug=quick", "threat.scale=0.5,1,2",
+               "portfolio.alliances.pact.explicitness=0.2,0.8", f"hydra.sweep.dir={sweep_dir}",
+               timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stderr
     gathered = forecaster.open_results(sweep_dir / "results.zarr").load()
     in_run = forecaster.run(forecaster.compose([
-        *BASE, "cluster=in_process", "+sweep.grid.threat.scale=[0.5,1,2]",
+        *BASE, "debug=quick", "+sweep.grid.threat.scale=[0.5,1,2]",
         "+sweep.grid.portfolio.alliances.pact.explicitness=[0.2,0.8]",
     ]), progress=False)  # fmt: skip
     keys = ["threat__scale", "portfolio__alliances__pact__explicitness"]
@@ -233,18 +220,15 @@ def test_a_multirun_equals_an_in_run_sweep(tmp_path):
 
 @pytest.mark.slow
 @requires_submitit
-def test_the_submitit_launcher_runs_and_gathers_a_multirun(tmp_path):
+def test_the_submitit_launcher_runs_and_gathers_a_multirun(command, tmp_path):
     """hydra-submitit-launcher's local mode: the same plugin as on SLURM, on this machine."""
     sweep_dir = tmp_path / "sweep"
-    done = subprocess.run(
-        [str(FORECAST), "-m", "hydra/launcher=submitit_local", *BASE, "cluster=in_process",
-         "threat.scale=0.5,1", "output.summary=false", f"hydra.sweep.dir={sweep_dir}"],
-        env=ENV, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    done = command("forecast", "-m", "hydra/launcher=submitit_local", *BASE, "debug=quick",
+               "threat.scale=0.5,1", f"hydra.sweep.dir={sweep_dir}", timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stderr
     gathered = forecaster.open_results(sweep_dir).load()
     in_run = forecaster.run(
-        forecaster.compose([*BASE, "cluster=in_process", "+sweep.grid.threat.scale=[0.5,1]"]),
+        forecaster.compose([*BASE, "debug=quick", "+sweep.grid.threat.scale=[0.5,1]"]),
         progress=False,
     )
     for name in PROBABILITIES:
@@ -252,14 +236,11 @@ def test_the_submitit_launcher_runs_and_gathers_a_multirun(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_multirun_over_portfolios_keeps_every_state(tmp_path):
+def test_a_multirun_over_portfolios_keeps_every_state(command, tmp_path):
     sweep_dir = tmp_path / "sweep"
-    done = subprocess.run(
-        [str(FORECAST), "-m", "portfolio=regional,indo_pacific", "run.trajectories=50",
-         "run.horizon_years=1", "cluster=in_process", "output.summary=false",
-         f"hydra.sweep.dir={sweep_dir}"],
-        env=ENV, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    done = command("forecast", "-m", "portfolio=regional,indo_pacific", "run.trajectories=50",
+               "run.horizon_years=1", "debug=quick", f"hydra.sweep.dir={sweep_dir}",
+               timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stderr
     ds = forecaster.open_results(sweep_dir).load()
     assert list(ds.portfolio.values) == ["indo_pacific", "regional"]
@@ -272,7 +253,7 @@ def test_a_multirun_over_portfolios_keeps_every_state(tmp_path):
 def test_target_se_stops_at_the_target():
     target = 0.006
     ds = forecaster.run(forecaster.compose([
-        *BASE, "cluster=in_process", "run.trajectories=500", "run.block_size=500",
+        *BASE, "debug=quick", "run.trajectories=500", "run.block_size=500",
         f"run.target_se={target}", "+sweep.grid.threat.scale=[0.5,2]",
     ]), progress=False)  # fmt: skip
     assert ds.attrs["rounds"] >= 2
@@ -280,7 +261,7 @@ def test_target_se_stops_at_the_target():
     assert (ds.n_trajectories > 500).all()
     # a cap stops it short of the target, and says so
     capped = forecaster.run(forecaster.compose([
-        *BASE, "cluster=in_process", "run.trajectories=500", f"run.target_se={target}",
+        *BASE, "debug=quick", "run.trajectories=500", f"run.target_se={target}",
         "run.max_trajectories=1000",
     ]), progress=False)  # fmt: skip
     assert int(capped.n_trajectories) == 1000

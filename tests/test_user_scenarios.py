@@ -27,9 +27,9 @@ SMALL = ["run.trajectories=300", "output.summary=false"]
     ],
     ids=["config-dir", "cd", "config-dir=", "searchpath"],
 )
-def test_a_user_folder_runs_through_every_flag_form(form, forecast_cli, tmp_path):
+def test_a_user_folder_runs_through_every_flag_form(form, command, tmp_path):
     run_dir = tmp_path / "run"
-    done = forecast_cli(*form, "portfolio=nordic_baltic", *SMALL, f"hydra.run.dir={run_dir}")
+    done = command("forecast", *form, "portfolio=nordic_baltic", *SMALL, f"hydra.run.dir={run_dir}")
     assert done.returncode == 0, done.stderr
     ds = forecaster.open_results(run_dir)
     assert "EST" in ds.state.values and ds.attrs["scenario"] == "nordic_baltic"
@@ -80,7 +80,7 @@ def test_an_unknown_option_suggests_the_closest(tmp_path, capsys):
 @pytest.mark.parametrize("name", available("experiment"))
 def test_every_experiment_composes_and_runs(name):
     cfg = forecaster.compose(
-        [f"+experiment={name}", "run.trajectories=20", "run.horizon_years=1", "cluster=in_process"]
+        [f"+experiment={name}", "debug=quick", "run.trajectories=20", "run.horizon_years=1"]
     )
     ds = forecaster.run(cfg, progress=False)
     assert int(ds.n_trajectories.min()) == 20
@@ -102,7 +102,7 @@ def test_version_and_help_are_forecasters(capsys):
 
 
 SENSITIVITY = ["--param", "threat.scale=0.5:2", "--n-base", "4", "portfolio=regional",
-               "run.trajectories=50", "cluster=in_process"]  # fmt: skip
+               "run.trajectories=50", "debug=quick"]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -152,18 +152,13 @@ def test_sensitivity_help_has_descriptions_and_defaults(capsys):
 
 
 @pytest.mark.slow
-def test_the_readme_python_example_runs_as_a_script(tmp_path):
-    import os
+def test_the_readme_python_example_runs_as_a_script(command, tmp_path):
     import re
-    import subprocess
-    import sys
 
     text = (ROOT / "README.md").read_text()
     (block,) = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "def main" in b]
     script = tmp_path / "example.py"
     script.write_text(block.replace("run.trajectories=20000", "run.trajectories=300"))
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          cwd=tmp_path, env=env, timeout=600)  # fmt: skip
+    done = command("python", script, env={**command.env, "MPLBACKEND": "Agg"}, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "PATRON" in done.stdout

@@ -14,7 +14,7 @@ headline probabilities at the horizon with paired standard errors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,10 @@ def _side(
     grid = {key: [float(point[name].item())] for key, name in keys.items()
             if name in point.coords and point[name].dtype.kind in "fiu"}  # fmt: skip
     scenario = compile_scenario(spec, grid=grid or None)
+    # a gathered multirun holds the union of its jobs' states (NaN where a job's portfolio
+    # lacks one): keep this job's own
+    own = {"state": list(scenario.state_names), "alliance": list(scenario.alliance_names)}
+    point = point.sel({dim: names for dim, names in own.items() if dim in point.dims})
     seed = int(spec["run"]["seed"])
     n = int(point.n_trajectories.item())
     where = " ".join(f"{short_key(k)}={v[0]:g}" for k, v in grid.items())
@@ -113,15 +117,11 @@ def compare(
     """
     point_a, scen_a, seed_a, n_a, desc_a = _side(a, at_a, "at_a")
     point_b, scen_b, seed_b, n_b, desc_b = _side(a if b is None else b, at_b, "at_b")
-    problems = []
+    problems = _pairing_problems(scen_a, scen_b)
     if seed_a != seed_b:
         problems.append(f"seeds differ ({seed_a} and {seed_b}): no common random numbers")
     if n_a != n_b:
         problems.append(f"trajectories differ ({n_a} and {n_b}): compare runs of the same size")
-    if scen_a.state_names != scen_b.state_names or scen_a.alliance_names != scen_b.alliance_names:
-        problems.append("the portfolios differ in states or alliances")
-    if scen_a.n_steps != scen_b.n_steps:
-        problems.append("the horizons or steps differ")
     if problems:
         raise ValueError("cannot pair these runs: " + "; ".join(problems))
     counts = paired_counts(scen_a, scen_b, seed_a, n_a, threads)
@@ -156,8 +156,88 @@ def compare(
         add("all", "all", event, counts.overall[:, L.BY_TIME.index(event)], True)
     table = pd.DataFrame(rows)
     table.attrs.update({"a": desc_a, "b": desc_b, "seed": seed_a, "n": n_a,
-                        "horizon_years": float(point_a.time[-1])})  # fmt: skip
+                        "horizon_years": float(point_a.time[-1]),
+                        "differences": differences(point_a, point_b)})  # fmt: skip
     return table
+
+
+def _pairing_problems(a: Scenario, b: Scenario) -> list[str]:
+    """Why two scenarios cannot be paired trajectory by trajectory (empty: they can)."""
+    problems = []
+    for what, names_a, names_b in (("states", a.state_names, b.state_names),
+                                   ("alliances", a.alliance_names, b.alliance_names)):  # fmt: skip
+        if names_a == names_b:
+            continue
+        only_a = [n for n in names_a if n not in names_b]
+        only_b = [n for n in names_b if n not in names_a]
+        parts = [f"only in a: {', '.join(only_a)}"] if only_a else []
+        parts += [f"only in b: {', '.join(only_b)}"] if only_b else []
+        detail = "; ".join(parts) or "the same names in another order"
+        problems.append(
+            f"the portfolios differ in their {what} ({detail}): the random numbers are keyed "
+            f"to the {what}, so trajectories of the two portfolios are not paired"
+        )
+    if a.n_steps != b.n_steps:
+        problems.append(f"the horizons or steps differ ({a.n_steps} and {b.n_steps} steps)")
+    return problems
+
+
+#: keys that do not change a run's numbers, left out of what differs
+_NOT_SCENARIO = ("cluster", "output", "run.resume", "run.block_size")
+
+
+def _flat(node: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            out.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: node}
+
+
+def differences(a: xr.Dataset, b: xr.Dataset) -> list[tuple[str, Any, Any]]:
+    """``(config key, value in a, value in b)`` for every key whose value differs between
+    the resolved configs of two grid points (swept keys at their values), in config
+    order; keys that do not change the numbers (cluster, output) are left out."""
+    flat_a, flat_b = _flat(config_of(a)), _flat(config_of(b))
+    for point, flat in ((a, flat_a), (b, flat_b)):
+        for key, name in config_keys(point).items():
+            if name in point.coords and point[name].ndim == 0:
+                flat[key] = point[name].item()
+    keys = list(dict.fromkeys([*flat_a, *flat_b]))
+    missing = object()
+    out = []
+    for key in keys:
+        if key.startswith(_NOT_SCENARIO):
+            continue
+        va, vb = flat_a.get(key, missing), flat_b.get(key, missing)
+        if not _same(va, vb):
+            out.append((key, None if va is missing else va, None if vb is missing else vb))
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, int | float | np.number) and isinstance(b, int | float | np.number):
+        return bool(np.isclose(float(a), float(b), rtol=1e-12, atol=0))
+    return bool(a == b)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(absent)"
+    return f"{value:g}" if isinstance(value, float | np.floating) else str(value)
+
+
+def format_differences(diffs: list[tuple[str, Any, Any]], limit: int = 12) -> list[str]:
+    """``what differs (a → b):`` and a line per key, at most ``limit`` of them."""
+    if not diffs:
+        return ["what differs: nothing in the configs (the same scenario twice?)"]
+    lines = ["what differs (a → b):"]
+    for key, va, vb in diffs[:limit]:
+        lines.append(f"  {key}: {_shown(va)} → {_shown(vb)}")
+    if len(diffs) > limit:
+        lines.append(f"  ... and {len(diffs) - limit} more keys")
+    return lines
 
 
 def format_comparison(table: pd.DataFrame, states: list[str] | None = None) -> str:
@@ -167,6 +247,7 @@ def format_comparison(table: pd.DataFrame, states: list[str] | None = None) -> s
     lines = [
         f"a: {attrs.get('a', '')}",
         f"b: {attrs.get('b', '')}",
+        *format_differences(attrs.get("differences", [])),
         f"{attrs.get('n', 0):,} paired trajectories (seed {attrs.get('seed')}), within "
         f"{attrs.get('horizon_years', 0):g} years; b − a with 95% intervals from paired "
         "standard errors (common random numbers)",
@@ -174,7 +255,7 @@ def format_comparison(table: pd.DataFrame, states: list[str] | None = None) -> s
         f"{'':10s} {'outcome':18s} {'a':>8s} {'b':>8s} {'b − a [95%]':>28s} "
         f"{'paired/unpaired se':>19s}",
     ]
-    shown = table if states is None else table[(table.kind != "state") | table.name.isin(states)]
+    shown = select_states(table, states)
     for row in shown.itertuples():
         if not row.applicable:
             lines.append(f"{row.name:10s} {row.label:18s} {'n/a':>8s} {'n/a':>8s} {'n/a':>28s}")
@@ -186,6 +267,51 @@ def format_comparison(table: pd.DataFrame, states: list[str] | None = None) -> s
             f"{diff:>28s} {ratio:19.2f}"
         )
     return "\n".join(lines)
+
+
+def select_states(table: pd.DataFrame, states: Sequence[str] | None) -> pd.DataFrame:
+    """The comparison's rows of ``states`` (and every alliance and portfolio-wide row).
+
+    Raises ValueError naming a state the comparison does not have.
+    """
+    if states is None:
+        return table
+    known = list(dict.fromkeys(table.loc[table.kind == "state", "name"]))
+    unknown = [s for s in states if s not in known]
+    if unknown:
+        raise ValueError(f"--states {' '.join(states)}: {', '.join(unknown)} not a state of "
+                         f"these runs (adversaries have no outcomes; states: "
+                         f"{', '.join(known)})")  # fmt: skip
+    return table[(table.kind != "state") | table.name.isin(states)]
+
+
+def direction(row: Any) -> str:
+    """``rises``, ``falls``, or ``does not move beyond noise``: the sign of b − a where its
+    paired 95% interval excludes zero."""
+    if row.lower > 0:
+        return "rises"
+    if row.upper < 0:
+        return "falls"
+    return "does not move beyond noise"
+
+
+def describe_change(table: pd.DataFrame, name: str, outcome: str) -> str:
+    """One sentence of a comparison, its direction read from the paired interval.
+
+    ``EST's P(abandonment) falls from 0.5660 to 0.5564 (b − a = -0.0096 [-0.0134,
+    -0.0066], paired 95%)``. Prose built from this cannot say a risk falls when
+    the numbers say it rises.
+    """
+    rows = table[(table.name == name) & (table.outcome == outcome)]
+    if rows.empty:
+        raise ValueError(f"{name} {outcome}: not a row of the comparison")
+    row = rows.iloc[0]
+    if not row.applicable:
+        return f"{name}'s {row.label} cannot occur in this portfolio"
+    return (
+        f"{name}'s {row.label} {direction(row)} from {row.p_a:.4f} to {row.p_b:.4f} "
+        f"(b − a = {row.difference:+.4f} [{row.lower:+.4f}, {row.upper:+.4f}], paired 95%)"
+    )
 
 
 def _signed(x: float) -> str:

@@ -30,6 +30,7 @@ import xarray as xr
 
 from forecaster.results import config_keys, dim_name, headline_table, key_label, outcome_label
 from forecaster.results.estimators import proportion_interval
+from forecaster.results.summary import decimals_for, fixed
 
 if TYPE_CHECKING:  # matplotlib is the analysis extra, imported when a plot is drawn
     from matplotlib.axes import Axes
@@ -46,6 +47,48 @@ def _pyplot():
 
 def _value(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float | np.floating) else str(v)
+
+
+def noise_aware_limits(
+    values: np.ndarray, se: np.ndarray, min_span_se: float = 4.0
+) -> tuple[float, float]:
+    """Colour limits that span the values, and at least ``min_span_se`` median SEs.
+
+    A surface whose cells differ by less than their Monte Carlo noise then shows
+    (nearly) one colour instead of the whole colour map.
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    lo, hi = float(finite.min()), float(finite.max())
+    errors = se[np.isfinite(se)]
+    span = min_span_se * float(np.median(errors)) if errors.size else 0.0
+    if hi - lo < span:
+        middle = (hi + lo) / 2
+        lo, hi = middle - span / 2, middle + span / 2
+    if hi <= lo:  # one value and no error: any small range around it
+        lo, hi = lo - 0.5 * abs(lo) - 1e-9, hi + 0.5 * abs(hi) + 1e-9
+    return max(lo, 0.0) if finite.min() >= 0 else lo, hi
+
+
+def _label_cells(ax: Axes, xs: np.ndarray, ys: np.ndarray, values: np.ndarray,
+                 se: np.ndarray, mesh: Any) -> None:  # fmt: skip
+    """Print each cell's value in it; ``≈`` where it is within 2 SE of the mean."""
+    if values.size > 144:  # a dense grid: the colours alone
+        return
+    finite = values[np.isfinite(values)]
+    mean = float(finite.mean()) if finite.size else np.nan
+    decimals = decimals_for(finite)
+    for i, yv in enumerate(ys):
+        for j, xv in enumerate(xs):
+            v = values[i, j]
+            if not np.isfinite(v):
+                continue
+            within = np.isfinite(se[i, j]) and abs(v - mean) <= 2 * se[i, j]
+            r, g, b, _ = mesh.cmap(mesh.norm(v))
+            colour = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+            ax.text(xv, yv, ("≈" if within else "") + fixed(v, decimals), ha="center",
+                    va="center", fontsize=8, color=colour)  # fmt: skip
 
 
 @xr.register_dataset_accessor("forecast")
@@ -135,48 +178,46 @@ class ForecastAccessor:
 
     # ------------------------------------------------------------ plots
     def surface(self, var: str, x: str, y: str, select: Mapping[str, Any] | None = None,
-                time: float | int = -1, cmap: str = "viridis"
+                time: float | int = -1, cmap: str = "viridis", min_span_se: float = 4.0
                 ) -> tuple[Figure, tuple[Axes, Axes]]:  # fmt: skip
         """A probability surface over two swept keys, beside its standard error.
 
         Left: the estimate, each cell centred on its grid values (an uneven grid
-        at its true positions), with contour lines at round levels; right: its
-        Monte Carlo standard error on the same grid. ``x`` and ``y`` are config
-        keys. Returns ``(fig, (ax, ax_se))``.
+        at its true positions) and printed in it. The colour scale spans at least
+        ``min_span_se`` median standard errors, so that a surface flat within
+        Monte Carlo noise looks flat instead of stretching noise over every
+        colour; cells within 2 standard errors of the surface's mean carry a
+        ``≈`` (no contour lines: the cells are steps, not a smooth surface).
+        Right: the Monte Carlo standard error on the same grid. ``x`` and ``y``
+        are config keys. Returns ``(fig, (ax, ax_se))``.
         """
         plt = _pyplot()
         xn, yn = self.name(x), self.name(y)
         picked = self._pick(var, select, time)
         p = picked[var].transpose(yn, xn, ...)
         self._check_dims(p, (xn, yn), "surface")
+        values = p.values.astype(float)
+        se = (picked[f"{var}_se"].transpose(yn, xn, ...).values.astype(float)
+              if f"{var}_se" in picked else np.full_like(values, np.nan))  # fmt: skip
+        lo, hi = noise_aware_limits(values, se, min_span_se)
         fig, (ax, ax_se) = plt.subplots(1, 2, figsize=(11, 4.3), constrained_layout=True)
         xs, ys = p[xn].values.astype(float), p[yn].values.astype(float)
-        mesh = ax.pcolormesh(xs, ys, p.values, shading="nearest", cmap=cmap)
-        fig.colorbar(mesh, ax=ax, label="probability")
-        finite = p.values[np.isfinite(p.values)]
-        if len(xs) > 1 and len(ys) > 1 and finite.size and finite.max() > finite.min():
-            levels = plt.MaxNLocator(nbins=5).tick_values(finite.min(), finite.max())
-            levels = levels[(levels > finite.min()) & (levels < finite.max())]
-            if levels.size:
-                lines = ax.contour(xs, ys, p.values, levels=levels, colors="white",
-                                   linewidths=0.8)  # fmt: skip
-                ax.clabel(lines, levels=levels, fontsize=8, fmt="%g", inline=True)
-        if f"{var}_se" in picked:
-            se = picked[f"{var}_se"].transpose(yn, xn, ...)
-            mesh_se = ax_se.pcolormesh(xs, ys, se.values, shading="nearest", cmap="magma_r")
-            fig.colorbar(mesh_se, ax=ax_se, label="standard error")
+        mesh = ax.pcolormesh(xs, ys, values, shading="nearest", cmap=cmap, vmin=lo, vmax=hi)
+        fig.colorbar(mesh, ax=ax, label=f"probability (scale ≥ {min_span_se:g} SE wide)")
+        _label_cells(ax, xs, ys, values, se, mesh)
+        mesh_se = ax_se.pcolormesh(xs, ys, se, shading="nearest", cmap="magma_r")
+        fig.colorbar(mesh_se, ax=ax_se, label="standard error")
         ax_se.set_title("its Monte Carlo standard error", fontsize=10)
         for a in (ax, ax_se):
             a.set_xlabel(key_label(x))
             a.set_ylabel(key_label(y))
-            a.set_xticks(xs)
-            a.set_yticks(ys)
-            a.set_xlim(xs.min(), xs.max()) if len(xs) > 1 else None
-            a.set_ylim(ys.min(), ys.max()) if len(ys) > 1 else None
+            a.set_xticks(xs, [_value(v) for v in xs], fontsize=9)
+            a.set_yticks(ys, [_value(v) for v in ys], fontsize=9)
         who = self._who(picked)
         where = self._where(picked, skip=(xn, yn))
         title = f"{outcome_label(var)}{who} {self._when(picked)}".strip()
-        ax.set_title(title + (f"\n{where}" if where else ""), fontsize=10)
+        note = "≈: within 2 SE of the surface's mean"
+        ax.set_title(title + (f"\n{where}" if where else "") + f"\n({note})", fontsize=10)
         return fig, (ax, ax_se)
 
     @staticmethod
@@ -297,7 +338,12 @@ class ForecastAccessor:
         """Snyder's dilemma across a sweep: a protégé's abandonment against a patron's entrapment.
 
         One point per value of ``key`` (a config key), labelled, with 95% Wilson
-        error bars both ways.
+        error bars both ways. The bars are each point's own interval; the points
+        share random numbers (common random numbers), so the change from one to
+        the next is known far better than overlapping bars suggest, as the title
+        says: :func:`forecaster.compare` gives its paired interval. The protégé
+        and the patron should be members of the alliance whose key varies
+        (:func:`forecaster.analysis.report.figures` chooses them so).
         """
         plt = _pyplot()
         ds = self._ds
@@ -325,6 +371,46 @@ class ForecastAccessor:
         ax.set_ylabel(f"P({patron} entrapped within {years})")
         where = self._where(abandon, skip=(name,))
         ax.set_title(f"Abandonment vs entrapment as {key_label(key)} varies"
-                     + (f"\n{where}" if where else "") + "\n(labels: its values; bars: 95%)",
-                     fontsize=10)  # fmt: skip
+                     + (f"\n{where}" if where else "") + "\n(labels: its values; bars: each "
+                     "point's own 95%; the points share random numbers, so the\ndifference "
+                     "between two is far tighter than the bars: forecast-compare)",
+                     fontsize=9)  # fmt: skip
         return fig, ax
+
+
+def paired_differences(table: pd.DataFrame, states: Sequence[str] | None = None,
+                       ax: Axes | None = None) -> tuple[Figure | SubFigure, Axes]:  # fmt: skip
+    """Forest plot of a comparison (:func:`forecaster.compare`): b − a per state and outcome.
+
+    Dark bars: the paired 95% interval (common random numbers); light bars: the
+    interval two independent runs would give, for scale. ``states`` keeps those
+    states' rows (default: every state with a difference or a paired interval
+    away from zero; at most 12) and every alliance and portfolio-wide row.
+    """
+    plt = _pyplot()
+    rows = table[table["applicable"].astype(bool)]
+    if states is not None:
+        rows = rows[(rows.kind != "state") | rows.name.isin(list(states))]
+    else:
+        moved = rows[(rows.kind == "state") & ((rows.lower > 0) | (rows.upper < 0))]
+        keep = list(dict.fromkeys(moved.name))[:12]
+        rows = rows[(rows.kind != "state") | rows.name.isin(keep)]
+    rows = rows.iloc[::-1]
+    fig, ax = (plt.subplots(figsize=(7.5, 0.3 * len(rows) + 1.6), constrained_layout=True)
+               if ax is None else (ax.figure, ax))  # fmt: skip
+    y = np.arange(len(rows))
+    half = 1.959963984540054 * rows.se_unpaired.values
+    ax.errorbar(rows.difference, y, xerr=half, fmt="none", ecolor="#bbbbbb", elinewidth=6,
+                label="unpaired 95% (independent runs)")  # fmt: skip
+    ax.errorbar(rows.difference, y, xerr=[rows.difference - rows.lower,
+                rows.upper - rows.difference], fmt="o", color="#1f4e79", capsize=3,
+                label="paired 95% (common random numbers)")  # fmt: skip
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [f"{n} {label}" for n, label in zip(rows.name, rows.label, strict=True)],
+                  fontsize=8)  # fmt: skip
+    ax.set_xlabel("b − a")
+    attrs = table.attrs
+    ax.set_title(f"b − a within {attrs.get('horizon_years', 0):g} years\n"
+                 f"a: {attrs.get('a', '')}\nb: {attrs.get('b', '')}", fontsize=9)  # fmt: skip
+    ax.legend(fontsize=8, loc="best")
+    return fig, ax

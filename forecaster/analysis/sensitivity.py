@@ -228,7 +228,8 @@ def sobol(
 
 
 def format_ranking(si: xr.Dataset) -> str:
-    """Parameters ranked by total index, with 95% intervals."""
+    """Parameters ranked by total index, with 95% intervals, and a warning where an index
+    is out of [0, 1] or its interval wider than ±0.5 (too small a design)."""
     order = np.argsort(-si.ST.values)
     lines = [f"Sobol indices of {si.attrs['outcome']} {si.attrs['select']} "
              f"({si.attrs['design_points']} design points x {si.attrs['trajectories_per_point']} "
@@ -238,6 +239,21 @@ def format_ranking(si: xr.Dataset) -> str:
         f"{si.ST.values[i]:7.3f} ± {si.ST_conf.values[i]:5.3f}"
         for i in order
     ]
+    unreliable = [
+        str(si.parameter.values[i])
+        for i in order
+        if any(
+            not (-0.05 <= si[k].values[i] <= 1.05) or si[f"{k}_conf"].values[i] > 0.5
+            for k in ("S1", "ST")
+        )
+    ]
+    if unreliable:
+        lines += [
+            "",
+            f"warning: the indices of {', '.join(unreliable)} lie outside [0, 1] or have "
+            "intervals wider than ±0.5: the design is too small to estimate them; run more "
+            "design points (n_base) or trajectories before reading them",
+        ]
     return "\n".join(lines)
 
 

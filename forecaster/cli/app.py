@@ -12,21 +12,28 @@ from omegaconf import DictConfig
 
 from forecaster.api import finish, run
 from forecaster.config import CONFIG_NAME, CONFIG_PATH, VERSION_BASE
+from forecaster.config.identity import identity_attrs, identity_of, shadow_problems
 from forecaster.errors import ConfigError
 from forecaster.results import format_summary
 from hydra_plugins.forecaster_sweeper import CheckedSweeper
+from hydra_plugins.forecaster_sweeper.robust import RobustSweeper
 
 log = logging.getLogger("forecaster")
 
 # Hydra discovers plugins by walking the hydra_plugins namespace, which an editable
 # install's import hook hides from it; registering by hand works for every install
 Plugins.instance().register(CheckedSweeper)
+Plugins.instance().register(RobustSweeper)  # forecast -m hydra/sweeper=robust
 
 
 @hydra.main(config_path=CONFIG_PATH, config_name=CONFIG_NAME, version_base=VERSION_BASE)
 def forecast_app(cfg: DictConfig) -> None:
     # a resumed run finishes in the directory of the run it resumes
     out_dir = cfg.run.resume or HydraConfig.get().runtime.output_dir
+    problems = shadow_problems(HydraConfig.get())
+    if problems:
+        print(str(ConfigError(problems)), file=sys.stderr)
+        sys.exit(2)
     try:
         ds = run(cfg, output_dir=out_dir)  # checks the config before anything runs
     except ConfigError as err:
@@ -40,9 +47,12 @@ def forecast_app(cfg: DictConfig) -> None:
             file=sys.stderr,
         )
         sys.exit(130)
+    # results name the options and overrides that made them (summaries, reports, comparisons)
+    ds.attrs.update(identity_attrs(identity_of(HydraConfig.get())))
     written = finish(ds, out_dir, list(cfg.output.formats))
     if cfg.output.summary:
-        print(format_summary(ds))
+        states = cfg.output.states
+        print(format_summary(ds, states=None if states is None else list(states)))
     for path in written.values():
         print(f"results: {path}")
         log.info("results written to %s", path)

@@ -22,6 +22,7 @@ import math
 import re
 import shlex
 import sys
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -31,22 +32,12 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
-from forecaster.api import check, run
-from forecaster.calibration.moments import ESTIMATORS, portfolio_problems, simulated_moments
-from forecaster.calibration.smm import (
-    DEFAULT_MOMENTS,
-    METHODS,
-    Fit,
-    Parameter,
-    Target,
-    calibrate,
-    load_targets,
-    moment_problems,
-    parameter_problems,
-    summary,
-    write_option,
-)
-from forecaster.config import compose, to_spec
+from forecaster.api import run
+from forecaster.calibration.inputs import Parameter, Settings, Target, load_targets
+from forecaster.calibration.moments import ESTIMATORS, simulated_moments
+from forecaster.calibration.problems import METHODS, check_inputs
+from forecaster.calibration.smm import DEFAULT_MOMENTS, Fit, calibrate, summary, write_option
+from forecaster.config import compose
 from forecaster.errors import ConfigError
 
 #: overrides applied before the user's: the calibration portfolio, in this process
@@ -110,8 +101,7 @@ def report_table(cfg: DictConfig, fit: Fit, targets: dict[str, Target], held_out
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The ``forecast-calibrate`` command."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="forecast-calibrate",
         description="Estimate parameters by the simulated method of moments on the "
@@ -158,60 +148,90 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dry-run", action="store_true", help="check everything, print the cost, stop"
     )
-    args, overrides = parser.parse_known_args(argv)
-    command = "forecast-calibrate " + shlex.join(sys.argv[1:] if argv is None else argv)
-    try:
-        problems: list[str] = []
-        parameters = []
-        for text in args.param:
-            try:
-                parameters.append(Parameter.parse(text))
-            except ConfigError as err:
-                problems += err.problems
-        unknown = [o for o in overrides if o.startswith("-")]
-        if unknown:
-            problems.append(f"unknown options {unknown}: see forecast-calibrate --help")
-        for key in ("trajectories", "max_evaluations", "initial_design", "starts"):
-            if getattr(args, key) < 1:
-                problems.append(f"--{key.replace('_', '-')} = {getattr(args, key)}: must be >= 1")
-        if args.error_batches == 1 or args.error_batches < 0:
-            problems.append(f"--error-batches = {args.error_batches}: 0 (analytic) or >= 2")
-        if not NAME.match(args.name):
-            problems.append(
-                f"--name = {args.name!r}: a config option name ([A-Za-z_][A-Za-z0-9_]*)"
-            )
-        out_dir = args.output_dir or calibration_dir()
-        option = out_dir / f"{args.name}.yaml"
-        if option.is_file() and _is_moments_file(option):
-            problems.append(
-                f"--name = {args.name!r}: {option} is a moments file, not a calibration "
-                "option; choose another name"
-            )
-        cfg = compose([*BASE_OVERRIDES, *overrides, f"run.trajectories={args.trajectories}"])
-        problems += parameter_problems(cfg, parameters)
-        targets: dict[str, Target] = {}
+    return parser
+
+
+def _flag(key: str) -> str:
+    """A setting's name as this command spells it: ``--max-evaluations``."""
+    return f"--{key.replace('_', '-')}"
+
+
+@dataclass
+class Request:
+    """A checked calibration request: what ``calibrate`` needs, and where to write."""
+
+    cfg: DictConfig
+    parameters: list[Parameter]
+    targets: dict[str, Target]
+    moments: list[str]
+    held_out: list[str]
+    settings: Settings
+    option: Path
+
+
+def read_request(args: argparse.Namespace, overrides: list[str]) -> Request:
+    """Every argument and the config, checked together before anything is simulated
+    (raises :class:`ConfigError` with one line per problem)."""
+    problems: list[str] = []
+    parameters = []
+    for text in args.param:
         try:
-            targets = load_targets(args.moments)
+            parameters.append(Parameter.parse(text))
         except ConfigError as err:
             problems += err.problems
-        moments = list(args.moment or DEFAULT_MOMENTS)
-        if targets:
-            problems += moment_problems(moments, targets, len(parameters))
-        held_out = args.held_out
-        if held_out is None:
-            held_out = [n for n in targets if n in ESTIMATORS and n not in moments]
-        else:
-            problems += [
-                f"--held-out {n!r}: not in the moments file or without a simulated estimator"
-                for n in held_out
-                if n not in targets or n not in ESTIMATORS
-            ]
-        problems += portfolio_problems(to_spec(cfg), moments + held_out)
-        if problems:
-            raise ConfigError(problems)
-        # the config at both corners of the bounds compiles (e.g. no negative medians)
-        corners = [{p.path: getattr(p, side) for p in parameters} for side in ("low", "high")]
-        check(cfg, points=corners)
+    unknown = [o for o in overrides if o.startswith("-")]
+    if unknown:
+        problems.append(f"unknown options {unknown}: see forecast-calibrate --help")
+    if not NAME.match(args.name):
+        problems.append(f"--name = {args.name!r}: a config option name ([A-Za-z_][A-Za-z0-9_]*)")
+    option = (args.output_dir or calibration_dir()) / f"{args.name}.yaml"
+    if option.is_file() and _is_moments_file(option):
+        problems.append(
+            f"--name = {args.name!r}: {option} is a moments file, not a calibration "
+            "option; choose another name"
+        )
+    cfg = compose([*BASE_OVERRIDES, *overrides, f"run.trajectories={args.trajectories}"])
+    targets: dict[str, Target] | None = None
+    try:
+        targets = load_targets(args.moments)
+    except ConfigError as err:
+        problems += err.problems
+    moments = list(args.moment or DEFAULT_MOMENTS)
+    held_out = args.held_out
+    if held_out is None:
+        held_out = [n for n in targets or {} if n in ESTIMATORS and n not in moments]
+    settings = Settings(
+        args.max_evaluations, args.initial_design, args.starts, args.method, args.error_batches
+    )
+    check_inputs(cfg, parameters, targets, moments, settings, held_out, _flag, also=problems)
+    assert targets is not None  # else check_inputs raised
+    return Request(cfg, parameters, targets, moments, held_out, settings, option)
+
+
+def cost_line(request: Request, report: bool) -> str:
+    """The most the calibration can simulate, in runs and trajectories."""
+    s, cfg = request.settings, request.cfg
+    trajectories = int(cfg.run.trajectories)
+    p = len(request.parameters)
+    design = s.initial_design + 1
+    batch_sets = 3 if s.error_batches else 0  # start, best design point, estimate
+    runs = design + s.max_evaluations + 2 * p + 1 + batch_sets + (2 if report else 0)
+    return (
+        f"cost: at most {design} design points (one run) + {s.max_evaluations} "
+        f"search points + {2 * p + 1} difference points (one run)"
+        + (f" + {batch_sets} x {s.error_batches} error batches" if batch_sets else "")
+        + (" + 2 report points" if report else "")
+        + f": about {runs} x {trajectories:,} = {runs * trajectories:,} "
+        f"trajectories of {cfg.portfolio.name} ({len(request.moments)} moments, {p} parameters)"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``forecast-calibrate`` command."""
+    args, overrides = _parser().parse_known_args(argv)
+    command = "forecast-calibrate " + shlex.join(sys.argv[1:] if argv is None else argv)
+    try:
+        request = read_request(args, overrides)
     except ConfigError as err:
         print(f"forecast-calibrate: {err}", file=sys.stderr)
         return 2
@@ -221,37 +241,25 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-
-    p = len(parameters)
-    design = args.initial_design + 1
-    batch_sets = 3 if args.error_batches else 0  # start, best design point, estimate
-    runs = design + args.max_evaluations + 2 * p + 1 + batch_sets + (2 if args.report else 0)
-    print(
-        f"cost: at most {design} design points (one run) + {args.max_evaluations} "
-        f"search points + {2 * p + 1} difference points (one run)"
-        + (f" + {batch_sets} x {args.error_batches} error batches" if batch_sets else "")
-        + (" + 2 report points" if args.report else "")
-        + f": about {runs} x {args.trajectories:,} = {runs * args.trajectories:,} "
-        f"trajectories of {cfg.portfolio.name} ({len(moments)} moments, {p} parameters)",
-        flush=True,
-    )
+    print(cost_line(request, report=args.report is not None), flush=True)
     if args.dry_run:
         return 0
+    s = request.settings
     fit = calibrate(
-        cfg,
-        parameters,
-        targets,
-        moments,
-        max_evaluations=args.max_evaluations,
-        starts=args.starts,
-        method=args.method,
-        initial_design=args.initial_design,
-        error_batches=args.error_batches,
+        request.cfg,
+        request.parameters,
+        request.targets,
+        request.moments,
+        max_evaluations=s.max_evaluations,
+        starts=s.starts,
+        method=s.method,
+        initial_design=s.initial_design,
+        error_batches=s.error_batches,
         log=lambda msg: print(msg, flush=True),
     )
     print(summary(fit))
     date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    path = write_option(fit, option, command, date)
+    path = write_option(fit, request.option, command, date)
     print(f"\noption: {path}  (forecast calibration={args.name})")
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
@@ -261,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             f"(`{args.moments}`). Simulated before: at the config's own values; after: at "
             "the estimates. Held-out moments are not fitted.\n\n"
         )
-        args.report.write_text(header + report_table(cfg, fit, targets, held_out))
+        table = report_table(request.cfg, fit, request.targets, request.held_out)
+        args.report.write_text(header + table)
         print(f"report: {args.report}")
     return 0
 

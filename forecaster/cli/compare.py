@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from forecaster.analysis.compare import compare, format_comparison
-from forecaster.results import open_results
+from forecaster.analysis.compare import compare, format_comparison, select_states
+from forecaster.results import config_keys, open_results
 
 
 def _point(items: list[str], flag: str) -> dict[str, Any]:
@@ -51,27 +51,38 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="grid point of b (default: the same as --a)",
+        help="grid point of b: the keys of --a hold for b unless --b gives them "
+        "and b sweeps them (--a threat.scale=1 --a KEY=0.5 --b threat.scale=2)",
     )
-    parser.add_argument("--states", nargs="*", help="only these states (default: all)")
-    parser.add_argument("--csv", help="also write the comparison as CSV to this file")
+    parser.add_argument(
+        "--states", nargs="+", help="only these states, on screen and in the CSV (default: all)"
+    )
+    parser.add_argument("--csv", help="also write the comparison (its --states) as CSV here")
     args = parser.parse_args(argv)  # fmt: skip
     try:
         at_a = _point(args.at_a, "--a")
-        at_b = _point(args.at_b, "--b") if args.at_b else at_a
         a = open_results(args.a)
         b = open_results(args.b) if args.b else a
+        # --a's keys hold for b too, where b sweeps them, unless --b gives them
+        swept_b = config_keys(b)
+        carried = {k: v for k, v in at_a.items() if k in swept_b or k in b.coords}
+        at_b = {**carried, **_point(args.at_b, "--b")}
         table = compare(a, b, at_a=at_a or None, at_b=at_b or None)
+        shown = select_states(table, args.states)
     except (ValueError, FileNotFoundError, KeyError) as err:
         print(f"forecast-compare: {err}", file=sys.stderr)
         return 2
-    table.attrs["a"] = f"{args.a} {' '.join(args.at_a)}".strip()
-    table.attrs["b"] = f"{args.b or args.a} {' '.join(args.at_b or args.at_a)}".strip()
+    table.attrs["a"] = f"{args.a} {_as_text(at_a)}".strip()
+    table.attrs["b"] = f"{args.b or args.a} {_as_text(at_b)}".strip()
     print(format_comparison(table, args.states))
     if args.csv:
-        table.to_csv(args.csv, index=False)
+        shown.to_csv(args.csv, index=False)
         print(f"comparison: {args.csv}")
     return 0
+
+
+def _as_text(point: dict[str, Any]) -> str:
+    return " ".join(f"{key}={value}" for key, value in point.items())
 
 
 if __name__ == "__main__":

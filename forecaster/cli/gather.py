@@ -31,6 +31,7 @@ import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from forecaster.config.identity import identity_attrs, identity_from_attrs
 from forecaster.results import dim_name, write_results
 
 log = logging.getLogger("forecaster")
@@ -101,6 +102,21 @@ def gather(sweep_dir: Path) -> Path | None:
     merged.attrs["trajectories"] = int(merged.n_trajectories.sum())
     for name in ("tasks", "wall_time_s"):  # totals over the jobs, as in a single run
         merged.attrs[name] = sum(p.attrs.get(name, 0) for p in parts)
+    wall = merged.attrs["wall_time_s"]
+    merged.attrs["trajectories_per_s"] = merged.attrs["trajectories"] / wall if wall else 0.0
+    # the options and overrides every job shares (what differs is the grid)
+    identities = [identity_from_attrs(dict(p.attrs)) for p in parts]
+    merged.attrs.pop("config_choices", None)
+    merged.attrs.pop("config_overrides", None)
+    if all(i is not None for i in identities):
+        first, *others = [i for i in identities if i is not None]
+        shared = {
+            "choices": {g: o for g, o in first["choices"].items()
+                        if all(i["choices"].get(g) == o for i in others)},
+            "overrides": [o for o in first["overrides"]
+                          if all(o in i["overrides"] for i in others)],
+        }  # fmt: skip
+        merged.attrs.update(identity_attrs(shared))
     # a state missing from some job's portfolio is still an adversary or not
     merged = merged.assign_coords(
         adversary=merged.adversary.fillna(0).astype(bool), region=merged.region.fillna("")

@@ -43,6 +43,8 @@ def explain(err: Exception) -> str:
             parent = getattr(cause, "parent_node", None)
             known = list(parent) if parent is not None and OmegaConf.is_dict(parent) else []
             hint = did_you_mean(getattr(cause, "key", key), known)
+            if "dist" in known:  # a distribution: Hydra merges a new one into the old
+                return f"{key}: unknown key ({detail}){hint}; {_replace_distribution(text)}"
             return f"{key}: unknown key ({detail}){hint}"
         return f"{key}: {detail}"
     if "Error merging override" in text and cause is not None:
@@ -63,6 +65,17 @@ def explain(err: Exception) -> str:
     if cause is not None:
         return f"{_first_line(err)}: {_first_line(cause)}"
     return " ".join(lines[:3])
+
+
+def _replace_distribution(text: str) -> str:
+    """How to give a distribution another family from the command line."""
+    node = text.split("Could not override '", 1)[1].split("'", 1)[0]
+    given = text.split("To append to your config use +", 1)[-1].strip().splitlines()[0]
+    value = given.partition("=")[2] if given.startswith(node + "=") else "{dist: ..., ...}"
+    return (
+        f"key=value merges into the distribution {node} already has, so another family "
+        f"needs its old keys deleted first: '~{node}' '+{node}={value}'"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

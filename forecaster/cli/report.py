@@ -4,23 +4,68 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
-from forecaster.analysis.report import write_report
+import yaml
+
+from forecaster.analysis.report import require_matplotlib, write_report
+
+
+def _point(items: list[str]) -> dict[str, Any]:
+    point: dict[str, Any] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        if not value:
+            raise ValueError(f"--at {item!r}: write it as config.key=value")
+        point[key] = yaml.safe_load(value)
+    return point
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="forecast-report",
-        description="Write summary.csv (the headline outcomes with 95%% intervals) and a "
-        "self-contained report.html (table, figures, config, provenance) for a run.",
+        description="Write a briefing of a run (a single run, a grid or a gathered multirun): "
+        "report.html (the question and the scenario, headline numbers with 95%% intervals, "
+        "figures of the most exposed states, a states x outcomes table, the config as an "
+        "appendix) and summary.csv (every headline outcome). Needs matplotlib "
+        "(pip install 'forecaster[analysis]').",
+        epilog="Example: forecast-report outputs/hague --baseline outputs/wales --states EST POL",
     )
     parser.add_argument("run", help="output directory of a run (or its results.zarr)")
     parser.add_argument("--out", help="directory to write into (default: the run's)")
+    parser.add_argument(
+        "--states",
+        nargs="+",
+        metavar="STATE",
+        help="states of the headline, figures and table (default: the most exposed: the "
+        "adversaries' targets, then the alliances' leaders)",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="OTHER",
+        help="another run with the same seed and trajectories: the report leads with the "
+        "paired differences run − OTHER (both are simulated once more; also comparison.csv)",
+    )
+    parser.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="with --baseline and a grid run: the grid point to compare (repeat per key)",
+    )
     args = parser.parse_args(argv)
     try:
-        written = write_report(args.run, args.out)
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        print(f"forecast-report: {err}", file=sys.stderr)
+        require_matplotlib()  # before anything is written
+        written = write_report(
+            args.run,
+            args.out,
+            states=args.states,
+            baseline=args.baseline,
+            at=_point(args.at) or None,
+        )
+    except (FileNotFoundError, ValueError, KeyError, ImportError) as err:
+        message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        print(f"forecast-report: {message}", file=sys.stderr)
         return 2
     for path in written.values():
         print(f"written: {path}")

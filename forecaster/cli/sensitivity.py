@@ -48,7 +48,7 @@ EXAMPLE = """example (about a minute on 2 cores):
 
 Design points: n_base x (2 D + 2) with D parameters (n_base x (D + 2) without
 --second-order); every point runs run.trajectories trajectories, all under
-common random numbers. The cost and an estimated time are printed before the run."""
+common random numbers. The cost (design points x trajectories) is printed before the run."""
 
 
 def main(argv: list[str] | None = None) -> int:

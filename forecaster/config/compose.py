@@ -11,10 +11,11 @@ from typing import Any
 from hydra import compose as hydra_compose
 from hydra import initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from forecaster.errors import ConfigError
 
+from .identity import identity_of, remember, shadow_problems
 from .schema import CONFIG_MODULE, CONFIG_NAME, VERSION_BASE
 
 
@@ -25,8 +26,9 @@ def compose(
 
     ``config_dir`` adds a folder of the user's own options (portfolios, threats,
     experiments, ...) to the search path, as ``forecast --config-dir DIR`` does
-    (``hydra.searchpath``): its options sit beside the shipped ones (give them
-    names of their own).
+    (``hydra.searchpath``): its options sit beside the shipped ones. An option
+    of the folder with a shipped name is refused (Hydra would read the shipped
+    one): give yours names of their own.
 
     Examples
     --------
@@ -45,9 +47,20 @@ def compose(
         # Hydra's own mechanism for --config-dir: the folder first on the search path
         overrides.append(f"hydra.searchpath=[file://{folder}]")
     if GlobalHydra.instance().is_initialized():
-        return hydra_compose(config_name=CONFIG_NAME, overrides=overrides)
-    with initialize_config_module(config_module=CONFIG_MODULE, version_base=VERSION_BASE):
-        return hydra_compose(config_name=CONFIG_NAME, overrides=overrides)
+        cfg = hydra_compose(config_name=CONFIG_NAME, overrides=overrides, return_hydra_config=True)
+    else:
+        with initialize_config_module(config_module=CONFIG_MODULE, version_base=VERSION_BASE):
+            cfg = hydra_compose(
+                config_name=CONFIG_NAME, overrides=overrides, return_hydra_config=True
+            )
+    problems = shadow_problems(cfg.hydra)
+    if problems:
+        raise ConfigError(problems)
+    identity = identity_of(cfg.hydra)
+    with open_dict(cfg):
+        del cfg["hydra"]
+    remember(cfg, identity)  # results of this config will name its options and overrides
+    return cfg
 
 
 def to_spec(cfg: DictConfig) -> dict[str, Any]:

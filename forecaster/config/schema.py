@@ -140,6 +140,10 @@ class OutputConf:
         ),
     )
     summary: bool = described("print the summary table")
+    states: list[str] | None = described(
+        "states the printed summary shows, e.g. `[EST,POL]` (default: the alliance leaders "
+        "and the adversaries' targets); an unknown state is refused by name"
+    )
 
 
 CLUSTER_KINDS = ("local", "address", "slurm", "pbs", "in_process")

@@ -9,7 +9,7 @@ from .checkpoint import CHECKPOINT_NAME, Checkpoint, fingerprint
 from .clusters import close_all, get_client, jobqueue_cluster
 from .executor import RunStats, Task, execute, plan
 from .precision import headline_se, next_goal
-from .workers import warm_kernels
+from .workers import compile_kernels_once, warm_kernels
 
 __all__ = [
     "CHECKPOINT_NAME",
@@ -17,6 +17,7 @@ __all__ = [
     "RunStats",
     "Task",
     "close_all",
+    "compile_kernels_once",
     "execute",
     "fingerprint",
     "get_client",

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
+import tempfile
 import time
+from pathlib import Path
+from typing import TextIO
 
 import numpy as np
+from numba.core import config as numba_config
 
 from forecaster.engine import simulate
 from forecaster.kernels import layout
+from forecaster.kernels._cache import KERNEL_DIR, SOURCES_DIGEST
 from forecaster.scenario import Scenario
 
 
@@ -56,3 +64,41 @@ def quiet_dask_logs() -> None:
     """dask's own logs at WARNING (importing distributed sets them to INFO)."""
     for name in ("distributed", "dask", "tornado", "bokeh"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+#: the first compile of every kernel (numba compiles on one core), measured: 99 s and 201 s
+#: on a loaded 2-core machine (issue 21; the session that fixed it)
+COLD_COMPILE = "about 1 to 4 min on a busy machine"
+
+
+def _compiled_marker() -> Path | None:
+    """A file beside numba's cache that says these kernel sources have been compiled."""
+    folders = [numba_config.CACHE_DIR] if numba_config.CACHE_DIR else []
+    folders += [str(KERNEL_DIR / "__pycache__"), tempfile.gettempdir()]
+    for folder in folders:
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK):
+            return Path(folder) / f"forecaster-kernels-{SOURCES_DIGEST[:16]}.compiled"
+    return None
+
+
+def compile_kernels_once(out: TextIO | None = None) -> bool:
+    """Compile the kernels here, first saying so, when these sources have no compiled cache.
+
+    Prints ``compiling the numba kernels once, ...`` to ``out`` (default: stderr)
+    before a cold compile, so that a first run does not sit silent for a minute or
+    two; later calls (and later runs) find the marker and print nothing. Returns
+    whether it compiled.
+    """
+    marker = _compiled_marker()
+    if marker is not None and marker.is_file():
+        return False
+    print(
+        f"compiling the numba kernels once, {COLD_COMPILE} (later runs load them from the cache)",
+        file=out or sys.stderr,
+        flush=True,
+    )
+    warm_kernels()
+    if marker is not None:
+        with contextlib.suppress(OSError):  # a read-only folder: the line comes again
+            marker.touch()
+    return True

@@ -167,17 +167,73 @@ def to_dataset(
     n_rows = np.asarray(counters.n_trajectories)
     if n_rows.min() < 1:
         raise ValueError("counters hold no trajectories for some grid point")
+    variables = _Variables(scenario, n_rows)
+    _put_by_time(variables, counters)
+    _put_ratios(variables, counters)
+    _put_means(variables, counters)
+    _put_histograms(variables, counters)
+    variables.put(
+        "n_trajectories",
+        [],
+        n_rows,
+        {"long_name": "trajectories simulated at this grid point", "units": "1"},
+    )
+    ds = xr.Dataset(variables.data, coords=_coords(scenario))
+    ds.attrs.update(
+        {
+            "title": f"forecaster results: {scenario.name}",
+            "Conventions": CONVENTIONS,
+            "scenario": scenario.name,
+            "trajectories": int(n_rows.sum()),
+            "dt_years": scenario.dt,
+            "horizon_years": scenario.horizon,
+            "mechanisms": ",".join(
+                m for m, on in zip(L.MECHANISMS, scenario.flags, strict=True) if on
+            ),
+        }
+    )
+    if attrs:
+        ds.attrs.update(attrs)
+    return ds
 
-    def n_for(values: np.ndarray) -> np.ndarray:
+
+class _Variables:
+    """The data variables of a dataset, each with the grid's dimensions in front.
+
+    Values arrive with one leading axis of grid rows; :meth:`put` reshapes it
+    to the grid's shape (one axis per swept key, or ``sample``).
+    """
+
+    def __init__(self, scenario: Scenario, n_rows: np.ndarray) -> None:
+        self.n_rows = n_rows
+        self.grid_dims = (
+            ["sample"] if scenario.points else [dim_name(k) for k in scenario.grid_keys]
+        )
+        self.grid_shape = scenario.grid_shape
+        self.data: dict[str, tuple] = {}
+
+    def n_for(self, values: np.ndarray) -> np.ndarray:
         """Each grid row's trajectory count, shaped to broadcast against ``values``."""
-        return n_rows.reshape((-1,) + (1,) * (np.ndim(values) - 1))
+        return self.n_rows.reshape((-1,) + (1,) * (np.ndim(values) - 1))
 
-    grid_dims = ["sample"] if scenario.points else [dim_name(k) for k in scenario.grid_keys]
-    grid_shape = scenario.grid_shape
+    def put(self, name: str, dims: list[str], values: np.ndarray, attrs: dict[str, str]) -> None:
+        """Add variable ``name`` over the grid's dimensions and ``dims``."""
+        shaped = values.reshape(self.grid_shape + values.shape[1:])
+        self.data[name] = (self.grid_dims + dims, shaped, attrs)
 
-    def shaped(values: np.ndarray) -> np.ndarray:
-        return values.reshape(grid_shape + values.shape[1:])
+    def put_binomial(self, name: str, dims: list[str], count: np.ndarray, text: str) -> None:
+        """A proportion of trajectories, its standard error and its Wilson interval."""
+        n = self.n_for(count)
+        p, se = estimators.proportion(count, n)
+        lower, upper = estimators.proportion_interval(count, n)
+        self.put(name, dims, p, _prob_attrs(text, name))
+        self.put(f"{name}_se", dims, se, _se_attrs(text))
+        self.put(f"{name}_lower", dims, lower, _bound_attrs(text, "lower", "Wilson"))
+        self.put(f"{name}_upper", dims, upper, _bound_attrs(text, "upper", "Wilson"))
 
+
+def _coords(scenario: Scenario) -> dict[str, Any]:
+    """The coordinates: time, state, alliance, count, and the swept keys."""
     time = (np.arange(scenario.n_steps) + 1) * scenario.dt
     coords: dict[str, Any] = {
         # a duration, not a date: the model has no calendar. CF's udunits unit "year"
@@ -220,39 +276,38 @@ def to_dataset(
     for key, values in zip(scenario.grid_keys, scenario.grid_values, strict=True):
         name = dim_name(key)
         coords[name] = (
-            grid_dims[0] if scenario.points else name,
+            "sample" if scenario.points else name,
             np.asarray(values),
             # the config keys of the sweeps are shares, rates and multipliers: units "1"
             {"long_name": key, "config_key": key, "units": "1"},
         )
-    data: dict[str, tuple] = {}
+    return coords
 
-    def put(name, dims, values, attrs_):
-        data[name] = (grid_dims + dims, shaped(values), attrs_)
 
-    def put_binomial(name, dims, count, text):
-        n = n_for(count)
-        p, se = estimators.proportion(count, n)
-        lower, upper = estimators.proportion_interval(count, n)
-        put(name, dims, p, _prob_attrs(text, name))
-        put(f"{name}_se", dims, se, _se_attrs(text))
-        put(f"{name}_lower", dims, lower, _bound_attrs(text, "lower", "Wilson"))
-        put(f"{name}_upper", dims, upper, _bound_attrs(text, "upper", "Wilson"))
-
+def _put_by_time(variables: _Variables, counters: Counters) -> None:
+    """The probabilities of events by time t: per state, per alliance, overall."""
     for q, event in enumerate(L.BY_TIME_STATE):
         text = _BY_TIME_STATE[event]
-        put_binomial(f"p_{event}", ["time", "state"], counters.by_time_state[..., q], text)
+        variables.put_binomial(
+            f"p_{event}", ["time", "state"], counters.by_time_state[..., q], text
+        )
     for q, event in enumerate(L.BY_TIME_ALLIANCE):
         text = _BY_TIME_ALLIANCE[event]
-        put_binomial(f"p_{event}", ["time", "alliance"], counters.by_time_alliance[..., q], text)
+        variables.put_binomial(
+            f"p_{event}", ["time", "alliance"], counters.by_time_alliance[..., q], text
+        )
     for q, event in enumerate(L.BY_TIME):
-        put_binomial(f"p_{event}", ["time"], counters.by_time[..., q], _BY_TIME[event])
+        variables.put_binomial(f"p_{event}", ["time"], counters.by_time[..., q], _BY_TIME[event])
 
+
+def _put_ratios(variables: _Variables, counters: Counters) -> None:
+    """The ratios of event counts (reliability, deterrence): per state and pooled."""
     ev = counters.events
+    put = variables.put
     for r, (ratio_name, num, den) in enumerate(L.RATIOS):
         value, se = estimators.ratio(
             ev[:, :, num, 0], ev[:, :, den, 0], ev[:, :, num, 1], ev[:, :, den, 1],
-            counters.event_products[:, :, r], n_for(ev[:, :, 0, 0]),
+            counters.event_products[:, :, r], variables.n_for(ev[:, :, 0, 0]),
         )  # fmt: skip
         name, text = _RATIOS[ratio_name]
         lower, upper = estimators.ratio_interval(value, se, ev[:, :, num, 0], ev[:, :, den, 0])
@@ -267,46 +322,32 @@ def to_dataset(
                 _bound_attrs(what, "lower", method))  # fmt: skip
             put(f"{name}{suffix}_upper", dims, upper[:, cols],
                 _bound_attrs(what, "upper", method))  # fmt: skip
+
+
+def _put_means(variables: _Variables, counters: Counters) -> None:
+    """The mean event counts per trajectory, and the mean moments by time."""
+    ev = counters.events
     for e, event in enumerate(L.EVENTS):
-        m, se = estimators.mean(ev[:, :-1, e, 0], ev[:, :-1, e, 1], n_for(ev[:, :-1, e, 0]))
+        total = ev[:, :-1, e, 0]
+        m, se = estimators.mean(total, ev[:, :-1, e, 1], variables.n_for(total))
         text = f"{_EVENTS[event]}, per trajectory over the horizon"
-        attrs_ = {"long_name": text, "units": "1", "ancillary_variables": f"mean_{event}_se"}
-        put(f"mean_{event}", ["state"], m, attrs_)
-        put(f"mean_{event}_se", ["state"], se, _se_attrs(text))
+        attrs = {"long_name": text, "units": "1", "ancillary_variables": f"mean_{event}_se"}
+        variables.put(f"mean_{event}", ["state"], m, attrs)
+        variables.put(f"mean_{event}_se", ["state"], se, _se_attrs(text))
     for q, quantity in enumerate(L.MOMENTS):
         total = counters.moments[..., q, 0]
-        m, se = estimators.mean(total, counters.moments[..., q, 1], n_for(total))
+        m, se = estimators.mean(total, counters.moments[..., q, 1], variables.n_for(total))
         text, units = _MOMENTS[quantity]
-        attrs_ = {"long_name": f"mean {text}", "units": units,
-                  "ancillary_variables": f"mean_{quantity}_se"}  # fmt: skip
-        put(f"mean_{quantity}", ["time", "state"], m, attrs_)
-        put(f"mean_{quantity}_se", ["time", "state"], se, _se_attrs(f"mean {text}"))
+        attrs = {"long_name": f"mean {text}", "units": units,
+                 "ancillary_variables": f"mean_{quantity}_se"}  # fmt: skip
+        variables.put(f"mean_{quantity}", ["time", "state"], m, attrs)
+        variables.put(f"mean_{quantity}_se", ["time", "state"], se, _se_attrs(f"mean {text}"))
+
+
+def _put_histograms(variables: _Variables, counters: Counters) -> None:
+    """P(count in a trajectory >= k) of each histogram's events."""
     for h, what in enumerate(L.HISTOGRAMS):
         hist = counters.histograms[:, h, :]
         at_least = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1]
         text = f"P({what} in a trajectory >= count); the last bin pools all larger counts"
-        put_binomial(f"p_{what}_at_least", ["count"], at_least, text)
-
-    put(
-        "n_trajectories",
-        [],
-        n_rows,
-        {"long_name": "trajectories simulated at this grid point", "units": "1"},
-    )
-    ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update(
-        {
-            "title": f"forecaster results: {scenario.name}",
-            "Conventions": CONVENTIONS,
-            "scenario": scenario.name,
-            "trajectories": int(n_rows.sum()),
-            "dt_years": scenario.dt,
-            "horizon_years": scenario.horizon,
-            "mechanisms": ",".join(
-                m for m, on in zip(L.MECHANISMS, scenario.flags, strict=True) if on
-            ),
-        }
-    )
-    if attrs:
-        ds.attrs.update(attrs)
-    return ds
+        variables.put_binomial(f"p_{what}_at_least", ["count"], at_least, text)

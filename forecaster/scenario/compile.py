@@ -14,35 +14,39 @@ arrays:
 ``run``
     ``{horizon_years, dt_years, ...}``.
 
-A *grid* maps dotted config paths (``portfolio.alliances.nato.explicitness``,
-``threat.resolve.median``) to lists of values; its outer product gives the
-grid rows, each compiled from the specification with that row's values set
-(a row validates again only the groups it changes). Rows differ only in
-numbers, never in structure (states, alliances, regions).
+A *grid* (:mod:`.grid`) maps dotted config paths
+(``portfolio.alliances.nato.explicitness``, ``threat.resolve.median``) to lists
+of values; each of its rows is compiled from the specification with that row's
+values set (a row validates again only the groups it changes). Rows differ only
+in numbers, never in structure (states, alliances, regions).
 """
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
 
-from forecaster.errors import ConfigError, Problems, problems_of
+from forecaster.errors import ConfigError, problems_of
 from forecaster.kernels import layout
-from forecaster.kernels.samplers import FAMILIES, INHERIT
+from forecaster.kernels.samplers import INHERIT
 
 from . import models
+from .grid import check_grid_key as check_grid_key
+from .grid import get_path as get_path
+from .grid import grid_of_points, grid_problems, grid_rows, plain, with_value
 from .models import GROUPS
 from .parameters import DOMAINS
 
 #: allowed range of each parameter's draws: (low, high, description), from the one table
 PARAMETER_DOMAINS = DOMAINS
 assert set(PARAMETER_DOMAINS) == set(layout.PARAMETERS)
+
+#: the arrays with one row per grid point
+ROW_ARRAYS = ("state_attr", "alliance_attr", "interest", "target_weight", "dist_code", "dist_param")
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,46 +125,6 @@ class Scenario:
         )
 
 
-# ---------------------------------------------------------------- paths
-def get_path(spec: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path; ``KeyError`` naming the first missing part."""
-    node: Any = spec
-    done: list[str] = []
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            where = ".".join(done) or "the configuration"
-            options = sorted(node) if isinstance(node, Mapping) else []
-            hint = f" (keys there: {', '.join(map(str, options))})" if options else ""
-            raise KeyError(f"'{part}' is not a key of {where}{hint}")
-        node = node[part]
-        done.append(part)
-    return node
-
-
-def set_path(spec: dict[str, Any], path: str, value: float) -> None:
-    parts = path.split(".")
-    node = get_path(spec, ".".join(parts[:-1])) if len(parts) > 1 else spec
-    node[parts[-1]] = value
-
-
-def check_grid_key(spec: Mapping[str, Any], path: str) -> str | None:
-    """Why ``path`` cannot be swept in-run, or ``None`` when it can."""
-    if path.split(".")[0] in ("run", "mechanisms", "output", "cluster", "sweep"):
-        return "run settings and mechanism switches are fixed within a run; use a multirun (-m)"
-    try:
-        value = get_path(spec, path)
-    except KeyError as err:
-        return f"unknown path: {err.args[0]}"
-    if isinstance(value, Mapping) and "dist" in value:
-        family = value["dist"]
-        names = FAMILIES.get(family, (0, ()))[1]
-        options = ", ".join(f"{path}.{n}" for n in names)
-        return f"is a {family} distribution; sweep one of its parameters ({options})"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"is not numeric (found {value!r}); only numeric leaves can be swept"
-    return None
-
-
 # ---------------------------------------------------------------- compile
 def validate(spec: Mapping[str, Any]) -> models.Spec:
     """The validated model of a specification.
@@ -171,7 +135,7 @@ def validate(spec: Mapping[str, Any]) -> models.Spec:
         Listing every problem found, each naming the key, the value and what
         is allowed.
     """
-    return _validated(_plain(spec))
+    return _validated(plain(spec))
 
 
 def _validated(spec: Mapping[str, Any]) -> models.Spec:
@@ -196,81 +160,32 @@ def compile_scenario(
     Raises
     ------
     ConfigError
-        Listing every problem found, each naming the key, the value and what
-        is allowed. Nothing is computed before the whole input is valid.
+        Listing every problem found, the specification's and the grid's
+        together, each naming the key, the value and what is allowed. Nothing
+        is computed before the whole input is valid.
     """
     if grid and points is not None:
         raise ValueError("give either grid or points, not both")
-    if points is not None:
-        if not points:
-            raise ConfigError(["points = []: at least one point is needed"])
-        point_keys = tuple(points[0])
-        for i, point in enumerate(points):
-            if tuple(point) != point_keys:
-                message = (
-                    f"points[{i}] sets {sorted(point)}: every point must set "
-                    f"the same keys as the first ({sorted(point_keys)})"
-                )
-                raise ConfigError([message])
-        grid = {k: [float(p[k]) for p in points] for k in point_keys}
-    grid = dict(grid or {})
-    spec = _plain(spec)
-    problems = Problems()
-    for key, values in grid.items():
-        why = check_grid_key(spec, key)
-        if why:
-            problems.add(f"sweep.{key}", None, why)
-            continue
-        if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not values:
-            problems.add(f"sweep.{key}", values, "must be a non-empty list of numbers")
-            continue
-        for v in values:
-            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                problems.add(f"sweep.{key}", v, "values must be finite numbers")
-    problems.raise_if_any()
+    spec = plain(spec)
+    grid = grid_of_points(points) if points is not None else plain(grid or {})
+    problems = grid_problems(spec, grid)
+    try:
+        base = _validated(spec)
+    except ConfigError as err:
+        raise ConfigError([*err.problems, *problems]) from None
+    if problems:
+        raise ConfigError(problems)
 
-    base = _validated(spec)
-    keys = tuple(grid)
-    grid_values = tuple(tuple(float(v) for v in grid[k]) for k in keys)
-    combos: Iterable[tuple[float, ...]] = (
-        list(zip(*grid_values, strict=True))
-        if points is not None
-        else itertools.product(*grid_values)
-    )
+    keys, grid_values, combos = grid_rows(grid, points=points is not None)
     structure = _portfolio_arrays(base.portfolio)
     parameters = _parameter_arrays(base)
-    rows = [_row(structure, parameters)]
     if keys:
-        rows = []
-        # rows differ only in the swept numbers: a row validates again only the groups
-        # it changes (the others are the base's validated models) and refills their arrays
-        swept = {k.split(".")[0] for k in keys}
-        for combo in combos:
-            row_spec = spec
-            for k, v in zip(keys, combo, strict=True):
-                row_spec = _with_value(row_spec, k, v)
-            try:
-                row = _validated({**base_groups(base), **{g: row_spec[g] for g in swept}})
-            except ConfigError as err:
-                where = ", ".join(f"{k}={v:g}" for k, v in zip(keys, combo, strict=True))
-                raise ConfigError([f"at grid point {where}: {p}" for p in err.problems]) from None
-            rows.append(
-                _row(
-                    _portfolio_arrays(row.portfolio) if "portfolio" in swept else structure,
-                    _parameter_arrays(row) if swept & set(GROUPS) else parameters,
-                )
-            )
-    stacked = {
-        name: np.stack([r[name] for r in rows])
-        for name in (
-            "state_attr",
-            "alliance_attr",
-            "interest",
-            "target_weight",
-            "dist_code",
-            "dist_param",
-        )
-    }
+        rows = [
+            _grid_row(spec, base, dict(zip(keys, combo, strict=True)), structure, parameters)
+            for combo in combos
+        ]
+    else:
+        rows = [_row(structure, parameters)]
     clock = base.run
     return Scenario(
         name=base.portfolio.name,
@@ -290,7 +205,7 @@ def compile_scenario(
         grid_keys=keys,
         grid_values=grid_values,
         points=points is not None,
-        **stacked,
+        **{name: np.stack([r[name] for r in rows]) for name in ROW_ARRAYS},
     )
 
 
@@ -299,25 +214,32 @@ def base_groups(spec: models.Spec) -> dict[str, Any]:
     return {name: getattr(spec, name) for name in models.Spec.model_fields}
 
 
-def _with_value(spec: Mapping[str, Any], path: str, value: float) -> dict[str, Any]:
-    """``spec`` with ``path`` set to ``value``: the mappings along the path copied."""
-    parts = path.split(".")
-    root = dict(spec)
-    node = root
-    for part in parts[:-1]:
-        node[part] = dict(node[part])
-        node = node[part]
-    node[parts[-1]] = value
-    return root
+def _grid_row(
+    spec: Mapping[str, Any],
+    base: models.Spec,
+    values: Mapping[str, float],
+    structure: dict[str, Any],
+    parameters: tuple[np.ndarray, np.ndarray],
+) -> dict[str, Any]:
+    """One grid row's arrays: ``spec`` with ``values`` set at their paths.
 
-
-def _plain(node: Any) -> Any:
-    """Plain dicts and lists (accepts OmegaConf containers too)."""
-    if isinstance(node, Mapping):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list | tuple) or type(node).__name__ == "ListConfig":
-        return [_plain(v) for v in node]
-    return node
+    Rows differ only in the swept numbers: a row validates again only the
+    groups it changes (the others are the base's validated models) and
+    refills only their arrays.
+    """
+    row_spec = dict(spec)
+    for key, value in values.items():
+        row_spec = with_value(row_spec, key, value)
+    swept = {k.split(".")[0] for k in values}
+    try:
+        row = _validated({**base_groups(base), **{g: row_spec[g] for g in swept}})
+    except ConfigError as err:
+        where = ", ".join(f"{k}={v:g}" for k, v in values.items())
+        raise ConfigError([f"at grid point {where}: {p}" for p in err.problems]) from None
+    return _row(
+        _portfolio_arrays(row.portfolio) if "portfolio" in swept else structure,
+        _parameter_arrays(row) if swept & set(GROUPS) else parameters,
+    )
 
 
 def _row(structure: dict[str, Any], parameters: tuple[np.ndarray, np.ndarray]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
 from forecaster.api import check
+from forecaster.config.identity import shadow_problems
 from forecaster.errors import ConfigError
 
 
@@ -46,10 +47,11 @@ class CheckedSweeper(BasicSweeper):
             cfg = self.hydra_context.config_loader.load_sweep_config(
                 master_config=self.config, sweep_overrides=overrides
             )
+            label = f"job {shown}: " if len(jobs) > 1 else ""
+            problems += [label + p for p in shadow_problems(cfg.get("hydra"))]
             try:
                 check(cfg)
             except ConfigError as err:
-                label = f"job {shown}: " if len(jobs) > 1 else ""
                 problems += [label + p for p in err.problems]
         if problems:
             raise ConfigError(problems)
