@@ -17,7 +17,7 @@ import xarray as xr
 from distributed import Client
 from omegaconf import DictConfig, OmegaConf
 
-from .config import cluster_problems, grid_of, run_problems, to_spec
+from .config import calibration_sources, cluster_problems, grid_of, run_problems, to_spec
 from .config.identity import identity_attrs, recalled
 from .engine import simulate
 from .errors import ConfigError
@@ -102,6 +102,17 @@ def run(
     """
     scenario = check(cfg, points)
     spec = to_spec(cfg)
+    sources = calibration_sources(cfg)
+    # named before the run: the user's values that replace calibrated ones, and estimates
+    # no option takes up (issue 18 item 7)
+    for key, (used, estimate) in sources.replaced.items():
+        log.info("%s = %s is yours; the calibration's %s is not used", key, used, estimate)
+    for key, (used, estimate) in sources.not_deferred.items():
+        log.warning(
+            "%s: the calibration estimates %s, but no option leaves this key to it; the "
+            "options' %s is used (set %s=%s to use the estimate)",
+            key, estimate, used, key, estimate,
+        )  # fmt: skip
     grid: dict[str, Any] = {"points": list(points)} if points is not None else grid_of(cfg)
     run_cfg = spec["run"]
     key = fingerprint(spec, grid, run_cfg["seed"])
@@ -155,6 +166,7 @@ def run(
             "wall_time_s": stats.wall_time_s,
             "trajectories_per_s": rate,
             "config": OmegaConf.to_yaml(OmegaConf.create(spec)),
+            "calibration_sources": "\n".join(sources.lines()),
             **identity_attrs(recalled(cfg)),
             **provenance(),
         },

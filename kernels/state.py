@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from .layout import BT_ABANDONMENT, BT_ENTRAPMENT, BT_TARGETED, BT_WAR
+from .layout import (
+    BT_ABANDONMENT,
+    BT_ENTANGLEMENT,
+    BT_ENTRAPMENT,
+    BT_LOW_INTEREST_OR_PROVOKED_WAR,
+    BT_TARGETED,
+    BT_UNSUPPORTED_CRISIS,
+    BT_WAR,
+    BY_TIME_STATE,
+)
 
 # ---------------------------------------------------------------- per-state floats
 #: rows of ``World.x[X_*, i]``
@@ -47,7 +56,12 @@ EVER_WAR, EVER_ENTRAPMENT, EVER_ABANDONMENT, EVER_TARGETED = (
     BT_ABANDONMENT,
     BT_TARGETED,
 )
-N_EVER = 4
+EVER_ENTANGLEMENT, EVER_UNSUPPORTED_CRISIS, EVER_LOW_INTEREST_OR_PROVOKED_WAR = (
+    BT_ENTANGLEMENT,
+    BT_UNSUPPORTED_CRISIS,
+    BT_LOW_INTEREST_OR_PROVOKED_WAR,
+)
+N_EVER = len(BY_TIME_STATE)
 #: entries of ``Tally.counts``
 TC_WARS = 0  # wars started in this trajectory
 TC_CRISES = 1  # crises in this trajectory

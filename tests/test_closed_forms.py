@@ -58,6 +58,14 @@ def test_pinned_honour_gives_h_times_the_geometric_law(engine):
     assert abs(float(abandoned) - (1 - h) * float(targeted)) < 4 * float(
         np.sqrt(h * (1 - h) * targeted / N)
     )
+    # every crisis is a war here, so an unsupported crisis is an abandonment
+    np.testing.assert_array_equal(ds.p_abandonment.values, ds.p_unsupported_crisis.values)
+    # the patron goes to war only by honouring: every war of its is an entanglement,
+    # and none an entrapment, for no crisis is provoked (defending against an
+    # unprovoked attack is not entrapment, docs/model.md §4)
+    np.testing.assert_array_equal(ds.p_entanglement.sel(state="PATRON").values, patron)
+    assert float(ds.p_entanglement.sel(state="PATRON").isel(time=-1)) > 0.1
+    assert not ds.p_entrapment.values.any()
 
 
 @pytest.mark.parametrize("engine", ["kernel", "reference"])
