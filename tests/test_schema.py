@@ -263,16 +263,16 @@ def prior(spec: dict) -> dict:
 
 #: pinned regression digests of every compiled array, computed with the hand-written
 #: compiler this schema replaced (main at 68f1dd6): the schema changed no array. Issue 18
-#: (version 0.2.0) added an alliance column (tier), four parameters and the targets' rows of
-#: target_weight (provocation weights); without them the synthetic cases' arrays give the
-#: old digests bit for bit; nato and us_global also carry derived targets and tiers.
+#: (version 0.2.0) added an alliance column (tier), six parameters, the intervention switch
+#: and the targets' rows of target_weight (provocation weights); without them the synthetic
+#: cases' arrays give the old digests bit for bit; nato and us_global carry derived targets.
 PINNED = {
-    "nato": "1c0301ec85836a67",
-    "us_global_high": "50df4ee6bcb606bc",
-    "no_alliances": "038a166795beea51",
-    "bilateral_pact": "b2a803ee6613d71e",
-    "consensus_alliance": "e922f3a3d97cf882",
-    "nato_grid": "a7b791d12903b8c9",
+    "nato": "11781d93de6ff2d3",
+    "us_global_high": "5d7327bbaf92b9d8",
+    "no_alliances": "554988e48243bbe3",
+    "bilateral_pact": "92ffc2e5b8c4adfb",
+    "consensus_alliance": "09f7f1d40cbae59f",
+    "nato_grid": "837aa96ce8c7b278",
 }
 GRID = {
     "portfolio.alliances.nato.explicitness": [0.1, 0.9],
