@@ -15,7 +15,7 @@ N = 4000
 #: the chance that any of the scenarios fails although kernel and reference agree
 FAMILYWISE_ALPHA = 0.01
 
-# every outcome family of MODEL.md §4 (each variable's _se twin gives its error)
+# every outcome family of docs/model.md §4 (each variable's _se twin gives its error)
 FAMILIES = {
     "war involvement": "p_war",
     "entrapment": "p_entrapment",

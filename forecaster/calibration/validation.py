@@ -34,7 +34,7 @@ from forecaster.config import compose
 from .moments import ESTIMATORS, simulated_moments
 from .smm import Target, load_targets
 
-#: MODEL v1.1 as it shipped before issue 9: the v2 mechanisms off, MODEL.md §9's values
+#: MODEL v1.1 as it shipped before issue 9: the v2 mechanisms off, the groups' own values
 V1 = (
     "calibration=none",
     "mechanisms.collective_action=false",
