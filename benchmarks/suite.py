@@ -57,6 +57,7 @@ MODES = {
         "growth_n": 1_000,
         "end_to_end": 20_000,
         "overhead": 10_000,
+        "bounds_s": 30,
     },
     "full": {
         "repeats": 5,
@@ -71,6 +72,7 @@ MODES = {
         "growth_n": 5_000,
         "end_to_end": 1_000_000,
         "overhead": 40_000,
+        "bounds_s": 60,
     },
 }
 
@@ -377,6 +379,48 @@ def end_to_end(cfg: dict) -> dict:
     }
 
 
+def _peak_rss(args: list[str], seconds: float) -> dict:
+    """Peak RSS of ``forecast ARGS`` (driver and its worker processes) over its first
+    ``seconds`` (then SIGTERM), how it ended, and after how long."""
+    import signal
+
+    import psutil
+
+    forecast = Path(sys.executable).parent / "forecast"
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(forecast), *args, f"hydra.run.dir={out}/run"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        watched, peak = psutil.Process(proc.pid), 0
+        while proc.poll() is None and time.perf_counter() - start < seconds:
+            try:
+                procs = [watched, *watched.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in procs))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+        ran = time.perf_counter() - start
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=120)
+    return {"peak_rss_mb": peak / 1e6, "seconds": ran, "exit": code}
+
+
+def bounds(cfg: dict) -> dict:
+    """Driver memory of large NATO requests: 10^7 trajectories at block sizes 100 and 100,000
+    over their first seconds, and the refusals of 10^12 trajectories and of block size 1."""
+    base = ["portfolio=nato", "cluster=local", "output.summary=false"]
+    window = cfg["bounds_s"]
+    return {
+        "block_100": _peak_rss([*base, "run.trajectories=10000000", "run.block_size=100"], window),
+        "block_100000": _peak_rss(
+            [*base, "run.trajectories=10000000", "run.block_size=100000"], window
+        ),
+        "refused_1e12": _peak_rss([*base, "run.trajectories=1000000000000"], 120),
+        "refused_block_1": _peak_rss([*base, "run.trajectories=100000", "run.block_size=1"], 120),
+    }
+
+
 def compile_and_cache() -> dict:
     """First-call compile time with an empty numba cache, then start-up with a warm one,
     and ``import forecaster`` alone (median time of 3 fresh processes, modules loaded)."""
@@ -487,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-dir", type=Path, default=HERE / "results")
     parser.add_argument(
         "--sections",
-        default="throughput,growth,end_to_end,compile",
+        default="throughput,growth,end_to_end,compile,bounds",
         help="comma-separated subset to run (a partial run is written as <stem>-partial.json)",
     )
     args = parser.parse_args(argv)
@@ -504,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
         ("growth", lambda: growth(cfg)),
         ("end_to_end", lambda: end_to_end(cfg)),
         ("compile", compile_and_cache),
+        ("bounds", lambda: bounds(cfg)),
     ):
         if name not in sections:
             continue
@@ -512,7 +557,9 @@ def main(argv: list[str] | None = None) -> int:
     result["suite_wall_s"] = time.perf_counter() - started
     args.output_dir.mkdir(parents=True, exist_ok=True)
     stem = dt.date.today().isoformat() + ("-quick" if args.mode == "quick" else "")
-    complete = all(name in result for name in ("throughput", "growth", "end_to_end", "compile"))
+    complete = all(
+        name in result for name in ("throughput", "growth", "end_to_end", "compile", "bounds")
+    )
     if not complete:
         stem += "-partial"
     (args.output_dir / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")

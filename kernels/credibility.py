@@ -1,4 +1,4 @@
-"""Credibility (MODEL.md §3.5): each ally's honour probability and effective
+"""Credibility (docs/model.md §3, stage 5): each ally's honour probability and effective
 contribution towards a target, computed lazily.
 
 The honour logit of ally i for target j is the ally's *standing* (support,
@@ -84,7 +84,7 @@ def ensure_column(world, scn, cred, j):
     """Honour probability, logit, effective contribution and obligation of every ally of j.
 
     Where i and j share several live alliances, the one with the largest
-    h * eff sets h, eff and the obligation type (MODEL.md §8.6).
+    h * eff sets h, eff and the obligation type (docs/model.md §3, stage 5).
     """
     ready = cred.ready
     theta = scn.theta

@@ -1,4 +1,4 @@
-"""The crisis stage (MODEL.md §3.6-3.9), decision by decision.
+"""The crisis stage (docs/model.md §3, stages 6-9), decision by decision.
 
 For every adversary k and target j, in ascending order:
 
@@ -12,7 +12,7 @@ For every adversary k and target j, in ascending order:
 5. ``consequences``: entanglement, entrapment, abandonment, reputation and support.
 
 A war started earlier in the step puts the target's honouring allies at war
-with k, so k cannot challenge them later in the same step (MODEL.md §8.7).
+with k, so k cannot challenge them later in the same step (docs/model.md §3, stage 8).
 Each decision is a function of named records (``state.py``) and returns what
 the next decision needs, so a new mechanism is a new field of a record or a
 new decision between two of these, not a longer argument list: collective

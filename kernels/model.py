@@ -1,4 +1,4 @@
-"""The per-state stages of one step of the crisis-trajectory model (MODEL.md §3).
+"""The per-state stages of one step of the crisis-trajectory model (docs/model.md §3).
 
 Each stage updates one trajectory's ``World`` in place from the records of
 ``state.py``; credibility and the crisis decisions are in ``credibility.py``

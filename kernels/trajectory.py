@@ -370,7 +370,7 @@ def _steps(
     world, scn, cred, scratch, tally, seed, trajectory, n_burn_in, n_steps, dt, lazy,
     member_mask, by_time_state, by_time_alliance, by_time, moments,
 ):  # fmt: skip
-    """Every step of one trajectory, stage by stage (MODEL.md §3), into its counters.
+    """Every step of one trajectory, stage by stage (docs/model.md §3), into its counters.
 
     The first ``n_burn_in`` steps run and are not counted: when they are over, the
     trajectory's events are forgotten and its state (wars under way included) kept.

@@ -49,14 +49,19 @@ def test_surface_shows_the_estimate_and_its_error(sweep):
     np.testing.assert_allclose(ax_se.collections[0].get_array().reshape(3, 2), se.values)
     assert ax.get_xlabel() == "threat level (× opportunity rate)"
     assert ax.get_ylabel() == "commitment explicitness (pact)"
-    assert ax.get_title() == "P(entrapment) of PATRON within 10 years"
+    assert ax.get_title() == (
+        "P(entrapment) of PATRON within 10 years\n(≈: within 2 SE of the surface's mean)"
+    )
     colorbar_labels = [a.get_ylabel() for a in fig.axes if a not in (ax, ax_se)]
-    assert colorbar_labels == ["probability", "standard error"]
-    # the axes end at the data: no empty margins beyond the grid
-    assert ax.get_xlim() == (0.5, 2.0) and ax.get_ylim() == (0.1, 0.9)
-    # contour labels are distinct round levels
-    labels = [t.get_text() for t in ax.texts]
-    assert len(labels) == len(set(labels))
+    assert colorbar_labels == ["probability (scale ≥ 4 SE wide)", "standard error"]
+    # the axes end at the outer cells' edges: whole cells (their printed values
+    # readable), no empty margins beyond the grid
+    edges = ax.collections[0].get_coordinates()
+    assert ax.get_xlim() == (edges[..., 0].min(), edges[..., 0].max())
+    assert ax.get_ylim() == (edges[..., 1].min(), edges[..., 1].max())
+    # every cell prints its estimate (no contour lines through the step-filled cells)
+    labels = [float(t.get_text().lstrip("≈")) for t in ax.texts]
+    np.testing.assert_allclose(sorted(labels), sorted(expected.values.ravel()), atol=6e-4)
 
 
 def test_an_uneven_grid_is_drawn_at_its_true_positions():
@@ -68,7 +73,7 @@ def test_an_uneven_grid_is_drawn_at_its_true_positions():
     _fig, (ax, _) = uneven.forecast.surface("p_war", x="threat.scale", y=KEY,
                                             select={"state": "PROTEGE"})  # fmt: skip
     assert list(ax.get_yticks()) == [0.1, 0.2, 0.9]
-    # cell edges halfway between grid values: the cell of 0.9 spans 0.55 .. 0.9 (clipped)
+    # cell edges halfway between grid values: the cell of 0.9 spans 0.55 .. 1.25
     edges = ax.collections[0].get_coordinates()[:, 0, 1]
     np.testing.assert_allclose(edges, [0.05, 0.15, 0.55, 1.25])
 
@@ -170,6 +175,26 @@ def test_sobol_rejects_bad_input():
         sobol(toy_config(), {"threat.scale": (2.0, 0.5)}, "p_war", {"state": "SMALL"}, n_base=4)
     with pytest.raises(forecaster.ConfigError, match="still varies along \\['state'\\]"):
         sobol(toy_config(), {"threat.scale": (0.5, 2.0)}, "p_war", None, n_base=4)
+
+
+@requires_salib
+def test_a_sensitivity_analysis_over_the_budget_is_refused_before_any_run(monkeypatch):
+    from forecaster.analysis import sensitivity
+
+    def never(*args, **kwargs):
+        raise AssertionError("a refused analysis must not run")
+
+    monkeypatch.setattr(sensitivity, "run", never)
+    with pytest.raises(forecaster.ConfigError, match="4,194,304 design points for 1 parameters"):
+        sobol(toy_config(), {"threat.scale": (0.5, 2.0)}, "p_war", {"state": "SMALL"},
+              n_base=1048576, second_order=True)  # fmt: skip
+    cfg = toy_config()
+    cfg.run.trajectories = 10**10
+    with pytest.raises(forecaster.ConfigError) as err:
+        sobol(cfg, {"threat.scale": (0.5, 2.0)}, "p_war", {"state": "SMALL"}, n_base=64)
+    (line,) = err.value.problems
+    assert "192 grid points" not in line and "(1,920,000,000,000 trajectory runs)" in line
+    assert "run.allow_long=true" in line
 
 
 @pytest.mark.slow

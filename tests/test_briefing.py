@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -151,7 +150,7 @@ def test_forecast_compare_carries_keys_says_what_differs_and_filters_the_csv(gri
             "threat.scale=2", "--states", "ESTX"]  # fmt: skip
     code = compare_cli.main(args)
     err = capsys.readouterr().err
-    assert code == 2 and "ESTX not a state of these runs" in err and "PROTEGE" in err
+    assert code == 2 and "ESTX not a state of these results" in err and "PROTEGE" in err
 
 
 # ---------------------------------------------------------------- user folders
@@ -301,7 +300,7 @@ def test_the_report_refuses_an_unknown_state_before_writing(single, tmp_path, ca
 
 @requires_matplotlib
 @pytest.mark.slow
-def test_the_report_renders_in_headless_chromium_with_every_figure(grid, tmp_path):
+def test_the_report_renders_in_headless_chromium_with_every_figure(grid, command, tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         pytest.skip("headless Chromium is not installed (apt-get install chromium; CI does)")
@@ -310,14 +309,12 @@ def test_the_report_renders_in_headless_chromium_with_every_figure(grid, tmp_pat
     probe.write_text(page.replace("</body>", "<script>document.title = 'decoded:' + "
                      "[...document.images].filter(i => i.complete && i.naturalWidth > 0).length"
                      " + ':of:' + document.images.length</script></body>"))  # fmt: skip
-    shown = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    shown = command(browser, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--virtual-time-budget=5000",
+                    "--dump-dom", probe.as_uri(), timeout=120)  # fmt: skip
     assert "<title>decoded:5:of:5</title>" in shown.stdout, shown.stdout[:500]
     text = re.sub(r"<[^>]+>", " ", shown.stdout)
-    for words in ("How likely are the 4 states", "options: ", "Headline", "P(any war)",
+    for words in ("How likely are the 4 states", "threat=baseline", "Headline", "P(any war)",
                   "States × outcomes", "Resolved config"):  # fmt: skip
         assert words in text, words
 

@@ -159,6 +159,34 @@ def test_the_command_checks_every_argument_before_simulating(monkeypatch, tmp_pa
     assert rc == 0 and "cost: at most" in capsys.readouterr().out
 
 
+def test_forecast_calibrate_keeps_existing_options_and_refuses_a_calibration_of_years(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(calibrate_cli, "run", _no_run)
+    monkeypatch.setattr(objective, "run", _no_run)
+    moments = tmp_path / "m.yaml"
+    moments.write_text(yaml.safe_dump({"moments": {"targeted_rate": {"value": 0.1, "se": 0.01}}}))
+    base = ["--param", "threat.opportunity_rate.median=0.1:1", "--moments", str(moments),
+            "--moment", "targeted_rate", "--dry-run"]  # fmt: skip
+    shipped = calibration_dir() / "history.yaml"
+    before = shipped.read_bytes()
+    assert calibrate_cli.main([*base, "--name", "history"]) == 2
+    err = capsys.readouterr().err
+    assert f"--name = 'history': {shipped} exists (a shipped option)" in err
+    assert "--force" in err and shipped.read_bytes() == before
+    (tmp_path / "mine.yaml").write_text("threat: {}\n")
+    mine = [*base, "--name", "mine", "--output-dir", str(tmp_path)]
+    assert calibrate_cli.main(mine) == 2
+    assert "mine.yaml exists; choose another name, or add --force" in capsys.readouterr().err
+    assert calibrate_cli.main([*mine, "--force"]) == 0
+    capsys.readouterr()
+    years = [*mine, "--force", "--trajectories", "100000000000"]
+    assert calibrate_cli.main(years) == 2
+    err = capsys.readouterr().err
+    assert "would take about" in err and "run.allow_long=true" in err
+    assert calibrate_cli.main([*years, "run.allow_long=true"]) == 0
+
+
 @pytest.fixture(scope="module")
 def tiny_fit() -> smm.Fit:
     """A calibration of a few short runs: for its bookkeeping, not its estimates."""

@@ -7,7 +7,8 @@ import pytest
 
 import forecaster
 from forecaster.api import check
-from forecaster.engine import paired_counts, simulate
+from forecaster.engine import simulate
+from forecaster.execution import paired_counts
 from forecaster.kernels import layout as L
 from forecaster.results.estimators import paired_difference
 
@@ -68,6 +69,31 @@ def test_compare_two_grid_points_of_one_run(run_in_process):
     assert not diff[(diff.name == "PATRON") & (diff.outcome == "p_abandonment")].applicable.any()
     text = forecaster.format_comparison(diff)
     assert "PROTEGE    P(abandonment)" in text and "n/a" in text
+    for phase in ("compile", "kernel_load", "simulate"):
+        assert diff.attrs[f"timing_{phase}_s"] > 0, phase
+
+
+def test_a_comparison_over_the_run_budget_is_refused_before_it_simulates(run_in_process,
+                                                                        monkeypatch):  # fmt: skip
+    from forecaster.execution import cost
+
+    ds = run_in_process(*BASE, "run.trajectories=200", f"+sweep.grid.{KEY}=[0.5,0.9]")
+    monkeypatch.setattr(cost, "TIME_BUDGET_S", 1e-9)
+    with pytest.raises(forecaster.ConfigError) as err:
+        forecaster.compare(ds, at_a={KEY: 0.5}, at_b={KEY: 0.9})
+    (line,) = err.value.problems
+    assert line.startswith("the paired re-simulation would take about") and "allow_long" in line
+    allowed = forecaster.compare(ds, at_a={KEY: 0.5}, at_b={KEY: 0.9}, allow_long=True)
+    assert int(allowed.n.iloc[0]) == 200
+
+
+def test_paired_counts_do_not_depend_on_the_blocks_or_threads():
+    a, b = scenario(0.5), scenario(0.9)
+    one = paired_counts(a, b, seed=5, n=37, threads=1)
+    three = paired_counts(a, b, seed=5, n=37, threads=3)
+    for field in ("by_state", "by_alliance", "overall"):
+        np.testing.assert_array_equal(getattr(one, field), getattr(three, field))
+    assert one.n == three.n == 37
 
 
 def test_compare_refuses_runs_without_common_random_numbers(run_in_process):

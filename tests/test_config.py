@@ -123,6 +123,16 @@ def test_a_multirun_is_checked_job_by_job_before_anything_runs(capsys, tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["multirun.yaml"]
 
 
+def test_a_multirun_job_over_the_budget_stops_the_multirun_before_any_job(capsys, tmp_path):
+    argv = ["-m", "debug=quick", "portfolio=regional", "run.trajectories=10,10000000000000",
+            f"hydra.sweep.dir={tmp_path}"]  # fmt: skip
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "run.trajectories=10000000000000: the run would take about" in err
+    assert "run.allow_long=true" in err and "1 problem" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["multirun.yaml"]
+
+
 def test_sweep_paths_must_be_numeric_leaves():
     from forecaster.errors import ConfigError
 

@@ -3,10 +3,6 @@ finds the optimum the model implies, and every argument is checked before any wo
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import xarray as xr
@@ -21,7 +17,7 @@ PACT = "portfolio.alliances.pact"
 
 
 def config_of(spec: dict, *overrides: str) -> DictConfig:
-    cfg = forecaster.compose(["cluster=in_process", "run.horizon_years=5", *overrides])
+    cfg = forecaster.compose(["debug=quick", "run.horizon_years=5", *overrides])
     for group in ("portfolio", "threat", "fiscal", "political"):
         cfg[group] = OmegaConf.create(spec[group])
     return cfg
@@ -113,6 +109,9 @@ def test_discover_finds_where_the_threat_makes_war_likely():
     assert float(box.box_high.sel(uncertainty="threat.scale")) == float(found.high[0])
     assert np.isnan(box.qp_low.sel(uncertainty="political.turnover"))
     assert found.attrs["trajectories_per_point"] == 300 and "threat" in found.attrs["config"]
+    assert found.attrs["uncertainties"] == (
+        "{'threat.scale': (0.2, 1.0), 'political.turnover': (0.0, 1.0)}"
+    )
 
 
 def pact_config(trajectories: int = 400) -> DictConfig:
@@ -131,7 +130,6 @@ LEVERS = {
 }
 
 
-@requires_workbench
 def test_the_design_search_finds_the_optimum_the_model_implies():
     from forecaster.analysis.robust import format_designs, search
 
@@ -151,6 +149,8 @@ def test_the_design_search_finds_the_optimum_the_model_implies():
         "lever": 3,
         "uncertainty": 1,
     }
+    assert designs.attrs["uncertainties"] == "{'threat.scale': (0.5, 1.5)}"
+    assert designs.attrs["levers"] == repr(LEVERS) and designs.attrs["limits"] == "[0.4]"
     control = designs.lever_number.sel(lever=f"{PACT}.escalation_control").values
     target = designs.lever_number.sel(lever=f"{PACT}.spending_target").values
     # the cost is the pledge's: the client (GDP 200, spending 2%) lifts to 3%; the patron is above
@@ -177,7 +177,6 @@ def test_the_design_search_finds_the_optimum_the_model_implies():
     assert "* " in format_designs(designs)
 
 
-@requires_workbench
 @requires_matplotlib
 def test_pareto_chart_joins_the_front(tmp_path):
     from forecaster.analysis.decision_charts import pareto_chart
@@ -196,7 +195,8 @@ def test_pareto_chart_joins_the_front(tmp_path):
     front = ax.get_lines()[0]
     assert len(front.get_xdata()) == int(designs.pareto.sum())
     assert "4 designs × 2 futures × 100 trajectories" in ax.get_title()
-    assert "escalation_control 1" in " ".join(t.get_text() for t in ax.texts)
+    texts = [t.get_text() for t in ax.texts]
+    assert "1, 0.02" in texts and "labels: escalation_control, spending_target" in texts
 
 
 def refuse_to_run(*args, **kwargs):
@@ -257,10 +257,10 @@ def test_discovery_arguments_are_refused_before_work(monkeypatch, capsys):
     assert lines[1:] == [
         "  - --uncertainty 'threat.scale=0.5-2': write it as dotted.path=LOW:HIGH (two numbers)",
         "  - --select 'state': write it as dimension=value",
+        "  - n_points = 1: must be at least 2",
     ]
 
 
-@requires_workbench
 def test_robust_arguments_are_refused_before_work(monkeypatch, capsys):
     from forecaster.analysis import robust
     from forecaster.cli.robust import main
@@ -300,20 +300,21 @@ def test_robust_arguments_are_refused_before_work(monkeypatch, capsys):
         ]
     )
     lines = capsys.readouterr().err.strip().splitlines()
-    assert status == 2 and len(lines) == 5
+    assert status == 2 and len(lines) == 7
     assert lines[1].startswith("  - --lever 'a.b=[1,': write it as dotted.path=V1,V2,...")
     assert lines[2:] == [
         "  - --uncertainty 'threat.scale=1': write it as dotted.path=LOW:HIGH (two numbers)",
         "  - --objective 'state': write it as dimension=value",
         "  - --limit 'low': a number, or none for an objective without one",
+        "  - levers = {}: give at least one PATH=VALUE,VALUE,... to choose among",
+        "  - uncertainties = {}: give at least one PATH=LOW:HIGH to vary",
     ]
 
 
 @pytest.mark.slow
 @requires_workbench
 @pytest.mark.parametrize("how", ["forecast-discover", "forecast-robust", "forecast -m"])
-def test_the_decision_commands_run(how, tmp_path):
-    exe = Path(sys.executable).parent
+def test_the_decision_commands_run(how, command, tmp_path):
     scenario = [
         "portfolio=regional",
         "run.trajectories=200",
@@ -322,7 +323,6 @@ def test_the_decision_commands_run(how, tmp_path):
     ]
     if how == "forecast-discover":
         args = [
-            str(exe / how),
             "--outcome",
             "p_war",
             "--select",
@@ -342,7 +342,6 @@ def test_the_decision_commands_run(how, tmp_path):
         written = ["discovery.nc", "peeling.png", "box_limits.png"]
     elif how == "forecast-robust":
         args = [
-            str(exe / how),
             "--objective",
             "p_war:state=PROTEGE",
             "--lever",
@@ -360,7 +359,6 @@ def test_the_decision_commands_run(how, tmp_path):
         written = ["robust.nc", "pareto.png"]
     else:
         args = [
-            str(exe / "forecast"),
             "-m",
             "hydra/sweeper=robust",
             f"{PACT}.spending_target=0.02,0.03",
@@ -371,7 +369,7 @@ def test_the_decision_commands_run(how, tmp_path):
             *scenario,
         ]
         written = ["robust.nc", "pareto.png"]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    done = command(how.split()[0], *args, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "trajectory runs" in done.stdout.splitlines()[0]  # the cost, before the work
     for name in written:

@@ -84,3 +84,19 @@ def test_memory_does_not_grow_with_trajectories(scenario):
 
     small, large = peak(10), peak(3000)
     assert large <= small + 4096, (small, large)
+
+
+def test_a_plan_of_a_trillion_tasks_is_generated_lazily():
+    from forecaster.execution import count_tasks, iter_plan, plan
+
+    done, goal = np.zeros(1, dtype=np.int64), np.full(1, 10**12, dtype=np.int64)
+    assert count_tasks(done, goal, 1) == 10**12
+    tasks = iter_plan(done, goal, 1, start_index=5)
+    first, second = next(tasks), next(tasks)
+    assert (first.index, first.first, first.n) == (5, 0, 1)
+    assert (second.index, second.first, second.n) == (6, 1, 1)
+    done, goal = np.array([0, 0, 3, 9]), np.array([10, 10, 25, 9])
+    for block in (1, 4, 7, 20, 1000):
+        listed = plan(done, goal, block)
+        assert listed == list(iter_plan(done, goal, block))
+        assert len(listed) == count_tasks(done, goal, block)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import warnings
@@ -190,3 +191,60 @@ def test_the_headline_table_of_a_single_run_opened_lazily_from_disk(tmp_path):
     whole = table[table["name"] == "all"]
     assert set(whole["outcome"]) >= {"p_any_war", "p_major_war"}
     assert whole["p"].between(0, 1).all()
+
+
+def _chunk_of(store: Path, name: str) -> Path:
+    chunks = sorted(p for p in (store / name).rglob("*") if p.is_file() and p.name != "zarr.json")
+    assert chunks, name
+    return chunks[0]
+
+
+@pytest.mark.parametrize("damage", ["deleted", "bit-flipped", "truncated"])
+def test_a_damaged_results_chunk_is_refused_naming_the_file_and_the_variable(
+    grid, tmp_path, damage
+):
+    from forecaster.cli import report
+    from forecaster.results.io import DamagedResults
+
+    forecaster.write_results(grid, tmp_path)
+    store = tmp_path / "results.zarr"
+    chunk = _chunk_of(store, "p_war")
+    if damage == "deleted":
+        chunk.unlink()
+    elif damage == "bit-flipped":
+        data = bytearray(chunk.read_bytes())
+        data[len(data) // 2] ^= 0x10
+        chunk.write_bytes(bytes(data))
+    else:
+        chunk.write_bytes(chunk.read_bytes()[:7])
+    with pytest.raises(DamagedResults, match=r"results\.zarr: variable p_war "):
+        forecaster.open_results(tmp_path)
+    assert report.main([str(tmp_path), "--out", str(tmp_path / "report")]) == 2
+    assert not (tmp_path / "report" / "report.html").exists()
+
+
+def test_written_results_carry_checksums_and_every_phase_timing(grid, tmp_path):
+    forecaster.write_results(grid, tmp_path, formats=["zarr", "netcdf"])
+    for name in ("results.zarr", "results.nc"):
+        ds = forecaster.open_results(tmp_path / name)  # verified on open
+        assert "p_war" in json.loads(ds.attrs["checksums"])
+    zarr_attrs = forecaster.open_results(tmp_path).attrs
+    assert zarr_attrs["timing_write_s"] > 0
+    for phase in ("validate", "compile", "kernel_load", "simulate", "reduce"):
+        assert grid.attrs[f"timing_{phase}_s"] > 0, phase
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_a_stored_config_that_expands_without_bound_is_refused_at_once(grid):
+    from forecaster.results.io import DamagedResults
+
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    bomb = grid.assign_attrs(config=laughs)
+    with pytest.raises(DamagedResults, match="anchors or aliases"):
+        forecaster.config_of(bomb)
+    with pytest.raises(DamagedResults, match="over the limit"):
+        forecaster.config_of(grid.assign_attrs(config="a: 1\n" * 400_000))
+    assert forecaster.config_of(grid)["run"]["trajectories"] == 300

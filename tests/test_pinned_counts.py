@@ -82,7 +82,7 @@ def count_digest(counters: Counters) -> str:
 
 
 def _scenario(overrides: list[str]) -> Scenario:
-    cfg = forecaster.compose([*overrides, "cluster=in_process"])
+    cfg = forecaster.compose([*overrides, "debug=quick"])
     return forecaster.check(cfg)
 
 

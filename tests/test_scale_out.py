@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -316,3 +317,154 @@ def test_cluster_configs_are_checked():
         "cluster.n_jobs = None: a positive number of jobs, or set cluster.adaptive: "
         "{minimum_jobs, maximum_jobs}",
     ]
+
+
+def test_dask_tasks_are_submitted_in_a_bounded_window(monkeypatch, reference_run):
+    from forecaster.execution import executor
+
+    ahead = []
+    expect = executor.Accumulator.expect
+
+    def recording(self, task):
+        ahead.append(task.index - self.next)
+        expect(self, task)
+
+    monkeypatch.setattr(executor, "window_of", lambda client: 3)
+    monkeypatch.setattr(executor.Accumulator, "expect", recording)
+    cfg = forecaster.compose([*BASE, "cluster=local", "cluster.n_workers=2", "run.block_size=20"])
+    ds = forecaster.run(cfg, progress=False)
+    counts_equal(ds, reference_run)
+    assert len(ahead) == 30 and max(ahead) == 2  # never more than 3 tasks past the oldest
+
+
+def test_a_new_run_never_replaces_another_runs_checkpoint(tmp_path):
+    def stop(index):
+        raise KeyboardInterrupt
+
+    cfg = forecaster.compose([*BASE, "cluster=in_process", "run.block_size=100"])
+    with pytest.raises(KeyboardInterrupt):
+        forecaster.run(cfg, progress=False, output_dir=tmp_path, on_result=stop)
+    saved = (tmp_path / CHECKPOINT_NAME).read_bytes()
+    with pytest.raises(forecaster.ConfigError) as err:
+        forecaster.run(cfg, progress=False, output_dir=tmp_path)
+    (line,) = err.value.problems
+    assert "holds the checkpoint of an interrupted run" in line
+    assert f"run.resume={tmp_path}" in line
+    assert (tmp_path / CHECKPOINT_NAME).read_bytes() == saved
+
+
+def test_an_output_folder_in_use_is_refused_naming_its_pid(command, tmp_path):
+    holder = command.popen(
+        "python", "-c", "import sys; from forecaster.execution.lock import output_lock\n"
+        f"with output_lock({str(tmp_path)!r}):\n print('held', flush=True); sys.stdin.read()",
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        cfg = forecaster.compose([*BASE, "cluster=in_process"])
+        with pytest.raises(forecaster.ConfigError, match=f"in use by pid {holder.pid}"):
+            forecaster.run(cfg, progress=False, output_dir=tmp_path)
+    finally:
+        holder.communicate("", timeout=60)
+    ds = forecaster.run(cfg, progress=False, output_dir=tmp_path)  # free once its owner ended
+    assert int(ds.n_trajectories.min()) == 600
+    assert not list(tmp_path.glob("*.partial")) and not (tmp_path / ".forecast.lock").exists()
+
+
+def _damaged(path: Path, how: str) -> None:
+    with np.load(path) as data:
+        saved = dict(data)
+    if how == "truncated":
+        path.write_bytes(path.read_bytes()[:300])
+    elif how == "random bytes":
+        path.write_bytes(np.random.default_rng(0).bytes(5000))
+    elif how == "pickled":
+        path.write_bytes(b"\x93NUMPY\x01\x00v\x00{'descr': '|O', 'fortran_order': False, "
+                         b"'shape': (1,), }" + b" " * 60 + b"\n" + b"\x80\x04N.")  # fmt: skip
+    elif how == "edited n_trajectories":
+        saved["n_trajectories"] = saved["n_trajectories"] * 10
+        np.savez(path, **saved)
+    elif how == "edited with its checksum":
+        from forecaster.execution.checkpoint import _checksum
+
+        saved["n_trajectories"] = saved["n_trajectories"] // 10
+        names = ("n_trajectories", *forecaster.Counters.ARRAYS)
+        saved["checksum"] = np.array(_checksum(str(saved["fingerprint"]),
+                                               {k: saved[k] for k in names}))  # fmt: skip
+        np.savez(path, **saved)
+    elif how == "missing array":
+        del saved["events"]
+        np.savez(path, **saved)
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("truncated", "not a readable checkpoint (damaged or incomplete: BadZipFile)"),
+        ("random bytes", "not a readable checkpoint"),
+        ("pickled", "not a readable checkpoint"),
+        ("edited n_trajectories", "do not match its checksum"),
+        ("edited with its checksum", "array by_time_state has counts outside 0 .. n_trajectories"),
+        ("missing array", "array events is missing"),
+    ],
+)
+def test_a_damaged_checkpoint_is_refused_naming_the_file(tmp_path, how, message):
+    def stop(index):
+        raise KeyboardInterrupt
+
+    cfg = forecaster.compose([*BASE, "cluster=in_process", "run.block_size=300"])
+    with pytest.raises(KeyboardInterrupt):
+        forecaster.run(cfg, progress=False, output_dir=tmp_path, on_result=stop)
+    path = tmp_path / CHECKPOINT_NAME
+    _damaged(path, how)
+    again = forecaster.compose([*BASE, "cluster=in_process", f"run.resume={tmp_path}"])
+    with pytest.raises(forecaster.ConfigError) as err:
+        forecaster.run(again, progress=False)
+    (line,) = err.value.problems
+    assert str(path) in line and message in line and "allow_pickle" not in line
+
+
+def test_a_full_disk_keeps_the_last_checkpoint_and_prints_the_resume_command(
+    tmp_path, monkeypatch, capsys
+):
+    import errno
+
+    from forecaster.cli import main as cli
+    from forecaster.execution import checkpoint
+
+    calls = []
+    savez = np.savez
+
+    def filling(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        savez(*args, **kwargs)
+
+    monkeypatch.setattr(checkpoint.np, "savez", filling)
+    run_dir = tmp_path / "run"
+    code = cli.main([*BASE, "cluster=in_process", "run.block_size=100", f"hydra.run.dir={run_dir}"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert len(err) == 1 and "no space left" in err[0] and f"run.resume={run_dir}" in err[0]
+    with np.load(run_dir / CHECKPOINT_NAME) as saved:
+        assert int(saved["n_trajectories"][0]) == 100  # the first block's checkpoint
+    assert not list(run_dir.glob(".*.partial")) and not (run_dir / "results.zarr").exists()
+
+
+@pytest.mark.slow
+def test_sigterm_keeps_the_completed_blocks_and_prints_the_resume_command(command, tmp_path):
+    run_dir = tmp_path / "run"
+    args = [*BASE, "debug=quick", "run.block_size=5", f"hydra.run.dir={run_dir}"]
+    proc = command.popen("forecast", *args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)  # fmt: skip
+    for line in proc.stdout:
+        if "20% of" in line:
+            proc.send_signal(signal.SIGTERM)
+            break
+    output = proc.communicate(timeout=120)[0]
+    assert proc.returncode == 143, output
+    assert "Traceback" not in output
+    assert f"terminated (SIGTERM); the completed part is kept in {run_dir}" in output
+    assert f"run.resume={run_dir}" in output
+    assert (run_dir / CHECKPOINT_NAME).is_file()

@@ -1,9 +1,9 @@
 """Base rates of a run, in the units the conflict literature reports them.
 
-MODEL.md §6 asks that the default parameters give plausible base rates. This
-module computes them from a results dataset so that ``docs/model.md`` can show
-them beside the published figures, and so that an analyst can check a new
-portfolio the same way (``python -m forecaster.analysis.base_rates --portfolio nato``).
+The default parameters should give plausible base rates. This module computes
+them from a results dataset so that ``docs/model.md`` (§6) can show them beside
+the published figures, and so that an analyst can check a new portfolio the same
+way (``python -m forecaster.analysis.base_rates --portfolio nato``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import xarray as xr
 from forecaster.api import run
 from forecaster.config import compose, to_spec
 
-#: published figures (MODEL.md §6; ../shared/data/history/README.md for the COW and
+#: published figures (docs/model.md §6; ../shared/data/history/README.md for the COW and
 #: ATOP derivations), as (low, high) ranges and their sources
 PUBLISHED = {
     "wartime_reliability": (

@@ -4,7 +4,7 @@ Every grid point and every run with the same seed sees the same random draws
 for the same trajectory (keyed randomness), so a policy lever's effect is
 estimated far more precisely from the *paired* difference than from two
 independent estimates. :func:`compare` re-simulates the two configurations
-trajectory by trajectory (:func:`forecaster.engine.paired_counts`), checks that
+trajectory by trajectory (:func:`forecaster.execution.paired_counts`), checks that
 each reproduces its stored counts exactly, and returns the differences of the
 headline probabilities at the horizon with paired standard errors.
 
@@ -22,12 +22,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecaster.engine import paired_counts
+from forecaster.errors import ConfigError
+from forecaster.execution import estimate_paired, paired_counts
+from forecaster.execution.phases import PhaseTimer
 from forecaster.kernels import layout as L
 from forecaster.results import config_keys, config_of, grid_dims, open_results
 from forecaster.results.estimators import Z95, paired_difference
 from forecaster.results.labels import OUTCOMES
-from forecaster.results.summary import number, short_key
+from forecaster.results.summary import decimals_for, fixed, short_key
 from forecaster.results.tables import applicable, roles
 from forecaster.scenario import Scenario, compile_scenario
 
@@ -90,6 +92,8 @@ def compare(
     at_a: Mapping[str, Any] | None = None,
     at_b: Mapping[str, Any] | None = None,
     threads: int | None = None,
+    progress: bool = False,
+    allow_long: bool = False,
 ) -> pd.DataFrame:
     """Differences b − a of the headline probabilities at the horizon, with paired errors.
 
@@ -101,6 +105,9 @@ def compare(
         ``{"portfolio.alliances.nato.spending_target": 0.035}``; needed where a
         run has a grid.
     threads : threads for the re-simulation (default: all cores).
+    progress : show the re-simulation's progress (as a run does).
+    allow_long : re-simulate even when the estimate passes the run budget (12 h),
+        as ``run.allow_long`` does for a run.
 
     Returns
     -------
@@ -115,8 +122,10 @@ def compare(
     alliances and steps. Cost: both configurations are simulated once more;
     memory does not grow with the trajectories.
     """
-    point_a, scen_a, seed_a, n_a, desc_a = _side(a, at_a, "at_a")
-    point_b, scen_b, seed_b, n_b, desc_b = _side(a if b is None else b, at_b, "at_b")
+    timer = PhaseTimer()
+    with timer.phase("compile"):
+        point_a, scen_a, seed_a, n_a, desc_a = _side(a, at_a, "at_a")
+        point_b, scen_b, seed_b, n_b, desc_b = _side(a if b is None else b, at_b, "at_b")
     problems = _pairing_problems(scen_a, scen_b)
     if seed_a != seed_b:
         problems.append(f"seeds differ ({seed_a} and {seed_b}): no common random numbers")
@@ -124,7 +133,13 @@ def compare(
         problems.append(f"trajectories differ ({n_a} and {n_b}): compare runs of the same size")
     if problems:
         raise ValueError("cannot pair these runs: " + "; ".join(problems))
-    counts = paired_counts(scen_a, scen_b, seed_a, n_a, threads)
+    with timer.phase("kernel_load"):
+        cost = estimate_paired(scen_a, scen_b, seed_a, n_a, threads)
+    over = cost.problems(allow_long, True, "the paired re-simulation")
+    if over:
+        raise ConfigError(over)
+    with timer.phase("simulate"):
+        counts = paired_counts(scen_a, scen_b, seed_a, n_a, threads, progress)
     _check_reproduced(point_a, counts.by_state[0], n_a, desc_a or "a")
     _check_reproduced(point_b, counts.by_state[1], n_b, desc_b or "b")
     role_a, role_b = roles(point_a), roles(point_b)
@@ -157,7 +172,7 @@ def compare(
     table = pd.DataFrame(rows)
     table.attrs.update({"a": desc_a, "b": desc_b, "seed": seed_a, "n": n_a,
                         "horizon_years": float(point_a.time[-1]),
-                        "differences": differences(point_a, point_b)})  # fmt: skip
+                        "differences": differences(point_a, point_b), **timer.attrs()})  # fmt: skip
     return table
 
 
@@ -247,24 +262,31 @@ def format_comparison(table: pd.DataFrame, states: list[str] | None = None) -> s
     lines = [
         f"a: {attrs.get('a', '')}",
         f"b: {attrs.get('b', '')}",
-        *format_differences(attrs.get("differences", [])),
+        *(format_differences(attrs["differences"]) if "differences" in attrs else []),
         f"{attrs.get('n', 0):,} paired trajectories (seed {attrs.get('seed')}), within "
         f"{attrs.get('horizon_years', 0):g} years; b − a with 95% intervals from paired "
         "standard errors (common random numbers)",
-        "",
-        f"{'':10s} {'outcome':18s} {'a':>8s} {'b':>8s} {'b − a [95%]':>28s} "
-        f"{'paired/unpaired se':>19s}",
     ]
     shown = select_states(table, states)
+    ok = shown[shown["applicable"].astype(bool)]
+    d = decimals_for([*ok.p_a, *ok.p_b, *ok.difference])  # one format for the whole table
+    width, cell = 3 * d + 14, d + 4
+    lines += [
+        "",
+        f"{'':10s} {'outcome':18s} {'a':>{cell}s} {'b':>{cell}s} {'b − a [95%]':>{width}s} "
+        f"{'paired/unpaired se':>19s}",
+    ]
     for row in shown.itertuples():
         if not row.applicable:
-            lines.append(f"{row.name:10s} {row.label:18s} {'n/a':>8s} {'n/a':>8s} {'n/a':>28s}")
+            lines.append(f"{row.name:10s} {row.label:18s} {'n/a':>{cell}s} {'n/a':>{cell}s} "
+                         f"{'n/a':>{width}s}")  # fmt: skip
             continue
         ratio = row.se / row.se_unpaired if row.se_unpaired > 0 else float("nan")
-        diff = f"{_signed(row.difference)} [{_signed(row.lower)}, {_signed(row.upper)}]"
+        diff = (f"{_signed(row.difference, d)} [{_signed(row.lower, d)}, "
+                f"{_signed(row.upper, d)}]")  # fmt: skip
         lines.append(
-            f"{row.name:10s} {row.label:18s} {number(row.p_a):>8s} {number(row.p_b):>8s} "
-            f"{diff:>28s} {ratio:19.2f}"
+            f"{row.name:10s} {row.label:18s} {fixed(row.p_a, d):>{cell}s} "
+            f"{fixed(row.p_b, d):>{cell}s} {diff:>{width}s} {ratio:19.2f}"
         )
     return "\n".join(lines)
 
@@ -314,5 +336,5 @@ def describe_change(table: pd.DataFrame, name: str, outcome: str) -> str:
     )
 
 
-def _signed(x: float) -> str:
-    return ("+" if x > 0 else "") + (number(x) if x else "0")
+def _signed(x: float, decimals: int) -> str:
+    return ("+" if x > 0 else "") + fixed(x, decimals)

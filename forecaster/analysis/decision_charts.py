@@ -118,8 +118,15 @@ def box_limits_chart(found: xr.Dataset, box: int = 0, ax: Any = None) -> tuple[A
     return fig, ax
 
 
-def pareto_chart(designs: xr.Dataset, objective: int = 0, ax: Any = None) -> tuple[Any, Any]:
-    """Every design's mean outcome against its cost; the Pareto front joined and labelled."""
+def pareto_chart(
+    designs: xr.Dataset, objective: int = 0, x: str | int = "cost", ax: Any = None
+) -> tuple[Any, Any]:
+    """Every design's mean outcome against its cost, or against another objective.
+
+    The Pareto front (over every objective and cost) is drawn in red and
+    labelled with its levers; against cost with a single objective it is also
+    joined. Against another objective (``x`` its index) the colour is the cost.
+    """
     plt = _pyplot()
     fig, ax = (
         plt.subplots(figsize=(7.5, 5), constrained_layout=True) if ax is None else (ax.figure, ax)
@@ -127,28 +134,45 @@ def pareto_chart(designs: xr.Dataset, objective: int = 0, ax: Any = None) -> tup
     cost = designs.cost.values
     mean = designs["mean"].values[:, objective]
     front = designs.pareto.values
-    ax.scatter(cost[~front], mean[~front], color="grey", s=18, label="dominated design")
-    order = np.argsort(cost[front])
-    ax.plot(cost[front][order], mean[front][order], "o-", color="C3", label="Pareto front")
+    against_cost = x == "cost"
+    along = cost if against_cost else designs["mean"].values[:, int(x)]
+    if against_cost:
+        ax.scatter(along[~front], mean[~front], color="grey", s=18, label="dominated design")
+    else:
+        points = ax.scatter(along, mean, c=cost, cmap="viridis", s=30, label="design")
+        fig.colorbar(points, ax=ax).set_label("cost (USD bn a year)")
+    joined = against_cost and designs.sizes["objective"] == 1
+    order = np.argsort(along[front])
+    ax.plot(along[front][order], mean[front][order], "o-" if joined else "o", color="C3",
+            mfc="none" if not against_cost else "C3", ms=9 if not against_cost else 6,
+            label="Pareto front")  # fmt: skip
     short = [str(k).split(".")[-1] for k in designs.lever.values]
-    for d in np.flatnonzero(front):
-        label = ", ".join(
-            f"{k} {v}" for k, v in zip(short, designs.lever_value.values[d], strict=True)
-        )
-        ax.annotate(
-            label, (cost[d], mean[d]), xytext=(6, 4), textcoords="offset points", fontsize=7
-        )
-    name = str(designs.objective.values[objective])
-    outcome, _, where = name.partition("[")
-    ax.set_xlabel("cost: extra defence spending the pledges imply (USD bn a year)")
-    ax.set_ylabel(
-        f"{outcome_label(outcome)} {('[' + where) if where else ''}, mean over the futures"
+    for n, d in enumerate(np.flatnonzero(front)[np.argsort(along[front])]):
+        label = ", ".join(str(v) for v in designs.lever_value.values[d])
+        ax.annotate(label, (along[d], mean[d]), xytext=(-8 if n % 2 else 8, 0),
+                    textcoords="offset points", fontsize=8, va="center",
+                    ha="right" if n % 2 else "left")  # fmt: skip
+    ax.margins(x=0.12, y=0.08)
+    ax.text(0.01, 0.01, f"labels: {', '.join(short)}", transform=ax.transAxes, fontsize=7,
+            color="C3")  # fmt: skip
+    ax.set_xlabel(
+        "cost: extra defence spending the pledges imply (USD bn a year)"
+        if against_cost
+        else f"{_objective_label(designs, int(x))}, mean over the futures"
     )
+    ax.set_ylabel(f"{_objective_label(designs, objective)}, mean over the futures")
     ax.legend(fontsize=8)
     ax.set_title(
-        f"Designs against cost: {designs.sizes['design']} designs × "
-        f"{designs.attrs['futures']} futures × "
-        f"{designs.attrs['trajectories_per_point']:,} trajectories",
+        f"{designs.sizes['design']} designs × {designs.attrs['futures']} futures × "
+        f"{designs.attrs['trajectories_per_point']:,} trajectories\nPareto front over "
+        f"{designs.sizes['objective']} mean outcome{'s' if designs.sizes['objective'] > 1 else ''}"
+        " and cost",
         fontsize=10,
     )
     return fig, ax
+
+
+def _objective_label(designs: xr.Dataset, j: int) -> str:
+    name = str(designs.objective.values[j])
+    outcome, _, where = name.partition("[")
+    return outcome_label(outcome) + (f" [{where}" if where else "")

@@ -190,6 +190,7 @@ def discover(
         n_boxes=n_boxes,
     )
     found.attrs.update(
+        uncertainties=repr({k: tuple(map(float, v)) for k, v in uncertainties.items()}),
         design=method,
         trajectories_per_point=int(cfg.run.trajectories),
         seed=int(cfg.run.seed),
@@ -262,7 +263,38 @@ def find_scenarios(
         )
     boxes = _prim(x, interest, density, mass_min, peel_alpha, n_boxes)
     leaves = _cart(x, interest, mass_min)
-    names = list(keys)
+    prim = (
+        f"EMA Workbench PRIM, min density {density:g}, mass_min {mass_min:g}, "
+        f"peel_alpha {peel_alpha:g}"
+    )
+    cart = f"EMA Workbench CART (scikit-learn tree), min leaf mass {mass_min:g}"
+    found = _found_dataset(ds, outcome, side, x, values, interest, boxes, leaves)
+    found.attrs.update(
+        {
+            "outcome": outcome,
+            "select": repr(dict(select or {})),
+            "threshold": side,
+            "design_points": int(ds.sizes["sample"]),
+            "cases_of_interest": int(interest.sum()),
+            "prim": prim,
+            "cart": cart,
+        }
+    )
+    return found
+
+
+def _found_dataset(
+    ds: xr.Dataset,
+    outcome: str,
+    side: str,
+    x: pd.DataFrame,
+    values: np.ndarray,
+    interest: np.ndarray,
+    boxes: list[dict[str, Any]],
+    leaves: list[dict[str, Any]],
+) -> xr.Dataset:
+    """The design, the outcome, PRIM's boxes and CART's leaves as one dataset (no attributes)."""
+    names = list(x.columns)
     n_steps = max(len(b["trajectory"]) for b in boxes)
 
     def along_steps(column: str) -> np.ndarray:
@@ -274,7 +306,7 @@ def find_scenarios(
     def per_box(field: str) -> np.ndarray:
         return np.array([[b[field][n] for n in names] for b in boxes], dtype=float)
 
-    found = xr.Dataset(
+    return xr.Dataset(
         {
             "design": (("sample", "uncertainty"), x.to_numpy()),
             "outcome": ("sample", values, dict(ds[outcome].attrs)),
@@ -330,18 +362,7 @@ def find_scenarios(
             "step": np.arange(n_steps),
             "leaf": np.arange(len(leaves)),
         },
-        attrs={
-            "outcome": outcome,
-            "select": repr(dict(select or {})),
-            "threshold": side,
-            "design_points": int(ds.sizes["sample"]),
-            "cases_of_interest": int(interest.sum()),
-            "prim": f"EMA Workbench PRIM, min density {density:g}, mass_min {mass_min:g}, "
-            f"peel_alpha {peel_alpha:g}",
-            "cart": f"EMA Workbench CART (scikit-learn tree), min leaf mass {mass_min:g}",
-        },
     )
-    return found
 
 
 def _workbench(module: str) -> Any:

@@ -243,9 +243,13 @@ def search(
             for key, value in numbers.items():
                 _with_value(design_spec, key, value)
             costs.append(pledge_cost(design_spec))
-    return _assemble(
+    designs = _assemble(
         cfg, levers, futures, objectives, limits, values, labels, np.array(costs), wall, method
     )
+    designs.attrs["uncertainties"] = repr(
+        {k: tuple(map(float, v)) for k, v in uncertainties.items()}
+    )
+    return designs
 
 
 def _check(

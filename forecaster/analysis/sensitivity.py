@@ -31,13 +31,16 @@ import numpy as np
 import xarray as xr
 from omegaconf import DictConfig, OmegaConf
 
-from forecaster.api import check, run
+from forecaster.api import prepare, run
 from forecaster.config import to_spec
-from forecaster.engine import Counters
 from forecaster.errors import ConfigError
 from forecaster.results import key_label, outcome_label, to_dataset
 
 from .plotting import _pyplot
+
+#: design points a sensitivity analysis may have (each is a grid row of one run: its
+#: counters are held at once; the run's memory budget may refuse fewer)
+MAX_DESIGN_POINTS = 1_000_000
 
 
 def design(parameters: Mapping[str, tuple[float, float]], n_base: int, second_order: bool = False,
@@ -53,6 +56,12 @@ def design(parameters: Mapping[str, tuple[float, float]], n_base: int, second_or
         problems.append("parameters = {}: give at least one parameter to vary")
     if n_base < 2 or n_base & (n_base - 1):
         problems.append(f"n_base = {n_base}: must be a power of two >= 2 (Sobol sequences)")
+    n_points = n_base * (2 * len(parameters) + 2 if second_order else len(parameters) + 2)
+    if n_points > MAX_DESIGN_POINTS:
+        problems.append(
+            f"n_base = {n_base}: {n_points:,} design points for {len(parameters)} parameters; "
+            f"allowed: at most {MAX_DESIGN_POINTS:,} (a smaller n_base)"
+        )
     if problems:
         raise ConfigError(problems)
     problem = {
@@ -130,14 +139,15 @@ def check_before_running(
 ) -> None:
     """Every problem of a sensitivity analysis, before a single trajectory runs.
 
-    The config and every design point are checked and compiled (``check``); the
-    outcome and the selection are checked against the dataset a run would write,
-    built from counters without events (its variables and labels, not its numbers).
+    The run's own pre-execute phases (:func:`forecaster.api.prepare`) check and
+    compile the config and every design point and refuse a design whose cost
+    passes the budget; the outcome and the selection are then checked against
+    the results of the probe that estimated the cost (the first design point),
+    which has every variable and label of the run's results.
     """
-    scenario = check(cfg, points)
-    shape = Counters.zeros(scenario)
-    shape.n_trajectories[:] = 2  # no events, but a dataset with every variable and label
-    selected_outcome(to_dataset(scenario, shape), outcome, select)
+    scenario, cost = prepare(cfg, points)
+    assert cost.probe is not None  # prepare always probes
+    selected_outcome(to_dataset(scenario.take([0]), cost.probe), outcome, select)
 
 
 def sobol(
@@ -212,6 +222,7 @@ def sobol(
             "trajectories_per_point": int(cfg.run.trajectories),
             "seed": int(cfg.run.seed),
             "wall_time_s": results.attrs["wall_time_s"],
+            **{k: v for k, v in results.attrs.items() if k.startswith("timing_")},
             "config": OmegaConf.to_yaml(OmegaConf.create(spec)),
             "method": "Saltelli/Sobol design and analysis by SALib; common random numbers",
         },

@@ -8,6 +8,8 @@ and ``members=[USA,EST],[USA,EST,LVA]`` work as in ``forecast -m``) and
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -84,3 +86,14 @@ def parse_objectives(items: list[str]) -> tuple[list[tuple[str, dict]], list[str
         problems += bad
         objectives.append((outcome, select))
     return objectives, problems
+
+
+def log_to_stderr() -> None:
+    """forecaster's log (the run's size and estimated time, progress every 10% of its
+    tasks) on stderr, as ``forecast`` shows it; a bar as well on a terminal."""
+    log = logging.getLogger("forecaster")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("[%(asctime)s] %(message)s", "%H:%M:%S"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)

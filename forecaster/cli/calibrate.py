@@ -22,7 +22,7 @@ import math
 import re
 import shlex
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
-from forecaster.api import run
+from forecaster.api import prepare, run
 from forecaster.calibration.inputs import Parameter, Settings, Target, load_targets
 from forecaster.calibration.moments import ESTIMATORS, simulated_moments
 from forecaster.calibration.problems import METHODS, check_inputs
@@ -148,6 +148,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--dry-run", action="store_true", help="check everything, print the cost, stop"
     )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite an existing (or shipped) option NAME"
+    )
     return parser
 
 
@@ -190,6 +193,12 @@ def read_request(args: argparse.Namespace, overrides: list[str]) -> Request:
             f"--name = {args.name!r}: {option} is a moments file, not a calibration "
             "option; choose another name"
         )
+    elif option.exists() and not args.force:
+        shipped = " (a shipped option)" if args.output_dir is None else ""
+        problems.append(
+            f"--name = {args.name!r}: {option} exists{shipped}; choose another name, "
+            "or add --force to overwrite it"
+        )
     cfg = compose([*BASE_OVERRIDES, *overrides, f"run.trajectories={args.trajectories}"])
     targets: dict[str, Target] | None = None
     try:
@@ -208,6 +217,24 @@ def read_request(args: argparse.Namespace, overrides: list[str]) -> Request:
     return Request(cfg, parameters, targets, moments, held_out, settings, option)
 
 
+def _points(request: Request, report: bool) -> int:
+    """The most points the calibration simulates, each of ``run.trajectories``."""
+    s, p = request.settings, len(request.parameters)
+    batch_sets = 3 if s.error_batches else 0  # start, best design point, estimate
+    return s.initial_design + 1 + s.max_evaluations + 2 * p + 1 + batch_sets + (2 if report else 0)
+
+
+def budget_problems(request: Request, report: bool) -> list[str]:
+    """The whole calibration against the run budget, at the throughput probed on the
+    corners of the bounds (``run.allow_long=true`` lifts it)."""
+    corners = [{q.path: getattr(q, side) for q in request.parameters} for side in ("low", "high")]
+    _, probed = prepare(request.cfg, points=corners)
+    points = _points(request, report)
+    whole = replace(probed, trajectory_runs=points * int(request.cfg.run.trajectories),
+                    work_s=(probed.work_s or 0.0) * points / len(corners))  # fmt: skip
+    return whole.problems(bool(request.cfg.run.allow_long), True, "the calibration")
+
+
 def cost_line(request: Request, report: bool) -> str:
     """The most the calibration can simulate, in runs and trajectories."""
     s, cfg = request.settings, request.cfg
@@ -215,7 +242,7 @@ def cost_line(request: Request, report: bool) -> str:
     p = len(request.parameters)
     design = s.initial_design + 1
     batch_sets = 3 if s.error_batches else 0  # start, best design point, estimate
-    runs = design + s.max_evaluations + 2 * p + 1 + batch_sets + (2 if report else 0)
+    runs = _points(request, report)
     return (
         f"cost: at most {design} design points (one run) + {s.max_evaluations} "
         f"search points + {2 * p + 1} difference points (one run)"
@@ -242,6 +269,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     print(cost_line(request, report=args.report is not None), flush=True)
+    try:
+        over = budget_problems(request, report=args.report is not None)
+    except ConfigError as err:
+        over = err.problems
+    if over:
+        print(f"forecast-calibrate: {ConfigError(over)}", file=sys.stderr)
+        return 2
     if args.dry_run:
         return 0
     s = request.settings

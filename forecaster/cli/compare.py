@@ -17,6 +17,7 @@ import yaml
 
 from forecaster.analysis.compare import compare, format_comparison, select_states
 from forecaster.results import config_keys, open_results
+from forecaster.results.summary import chosen_states
 
 
 def _point(items: list[str], flag: str) -> dict[str, Any]:
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         at_a = _point(args.at_a, "--a")
         a = open_results(args.a)
         b = open_results(args.b) if args.b else a
+        if args.states:  # an unknown state stops here, before anything is simulated
+            chosen_states(a, args.states)
         # --a's keys hold for b too, where b sweeps them, unless --b gives them
         swept_b = config_keys(b)
         carried = {k: v for k, v in at_a.items() if k in swept_b or k in b.coords}

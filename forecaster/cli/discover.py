@@ -14,7 +14,7 @@ from omegaconf.errors import OmegaConfBaseException
 from forecaster.config import compose
 from forecaster.errors import ConfigError
 
-from .arguments import parse_ranges, parse_select
+from .arguments import log_to_stderr, parse_ranges, parse_select
 from .main import explain
 
 EXAMPLE = """example (a few minutes on 2 cores):
@@ -89,13 +89,19 @@ def main(argv: list[str] | None = None) -> int:
         help="where discovery.nc and the figures go (default outputs/discovery/<date>/<time>)",
     )
     args, overrides = parser.parse_known_args(argv)
+    log_to_stderr()
     if importlib.util.find_spec("ema_workbench") is None:
         print(
             "forecast-discover needs the EMA Workbench: pip install 'forecaster[decisions]'",
             file=sys.stderr,
         )
         return 2
-    from forecaster.analysis.discovery import discover, format_boxes
+    from forecaster.analysis.discovery import (
+        design_problems,
+        discover,
+        format_boxes,
+        threshold_problems,
+    )
 
     uncertainties, problems = parse_ranges(args.uncertainty)
     select, bad = parse_select(args.select)
@@ -109,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     except (HydraException, OmegaConfBaseException) as err:  # composing the overrides
         problems.append(explain(err))
         cfg = None
+    if problems:  # with those of the design and PRIM's settings, all in one message
+        problems += design_problems(uncertainties, args.points, args.design)
+        problems += threshold_problems(
+            args.above, args.below, args.density, args.mass_min, args.peel_alpha, args.boxes
+        )
     try:
         if problems or cfg is None:
             raise ConfigError(problems)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException
@@ -24,6 +25,7 @@ from omegaconf.errors import OmegaConfBaseException
 from forecaster._version import __version__
 from forecaster.errors import ConfigError, did_you_mean
 
+from . import app
 from .app import forecast_app
 
 
@@ -88,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     full_error = os.environ.get("HYDRA_FULL_ERROR")
     os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra raises instead of printing and exiting 1
     GlobalHydra.instance().clear()
+    app.compose_started = time.perf_counter()
     try:
         forecast_app()
     except SystemExit as done:  # the app's own exits: 2 for a config mistake, 130 on Ctrl-C

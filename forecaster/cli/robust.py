@@ -21,7 +21,7 @@ from omegaconf.errors import OmegaConfBaseException
 from forecaster.config import compose
 from forecaster.errors import ConfigError
 
-from .arguments import parse_levers, parse_objectives, parse_ranges
+from .arguments import log_to_stderr, parse_levers, parse_objectives, parse_ranges
 from .main import explain
 
 EXAMPLE = """example (a few minutes on 2 cores):
@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         help="where robust.nc and pareto.png go (default outputs/robust/<date>/<time>)",
     )
     args, overrides = parser.parse_known_args(argv)
+    log_to_stderr()
     levers, problems = parse_levers(args.lever)
     uncertainties, bad = parse_ranges(args.uncertainty)
     problems += bad
@@ -173,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
         cfg = compose([o for o in overrides if not o.startswith("-")], config_dir=args.config_dir)
     except (HydraException, OmegaConfBaseException) as err:
         problems.append(explain(err))
+    else:
+        if problems:  # with those of the levers, uncertainties and objectives, in one message
+            from forecaster.analysis.robust import search_problems
+
+            problems += search_problems(
+                cfg, levers, uncertainties, objectives, args.futures, args.design, limits
+            )
     if problems:
         print(str(ConfigError(problems)), file=sys.stderr)
         return 2

@@ -105,8 +105,8 @@ def calibration_sources(cfg: DictConfig) -> CalibrationSources:
     >>> import forecaster
     >>> cfg = forecaster.compose(["portfolio=regional", "threat.resolve.median=0.15"])
     >>> sources = calibration_sources(cfg)
-    >>> sources.replaced["threat.resolve.median"]
-    (0.15, 0.785839)
+    >>> sources.replaced["threat.resolve.median"][0]  # (yours, the estimate)
+    0.15
     >>> "political.honour.intercept" in sources.calibrated
     True
     """

@@ -9,6 +9,7 @@ with every problem of a config.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,7 +45,30 @@ def cluster_problems(cluster: Mapping[str, Any] | None) -> list[str]:
     problems = field_problems("cluster", ClusterConf, cluster, kind=kind)
     if kind in JOBQUEUE_KINDS:
         problems += _jobqueue_problems(cluster)
+    if kind == "local" and not problems:
+        problems += _local_worker_problems(cluster)
     return problems
+
+
+#: bytes a local worker process holds once it has loaded the kernels (measured ~150 MB)
+WORKER_PROCESS_BYTES = 150e6
+
+
+def _local_worker_problems(cluster: Mapping[str, Any]) -> list[str]:
+    """A local cluster of more workers than 4 per core (1000 processes hang a machine)."""
+    n_workers = cluster.get("n_workers")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    allowed = 4 * (cores or 1)
+    if n_workers is None or n_workers <= allowed:
+        return []
+    need = ""
+    if cluster.get("processes"):
+        gigabytes = n_workers * WORKER_PROCESS_BYTES / 1e9
+        need = f"; {n_workers} worker processes would need about {gigabytes:.0f} GB"
+    return [
+        f"cluster.n_workers = {n_workers!r}: at most {allowed} on this machine "
+        f"(4 per core, {cores} cores){need}; use a batch cluster (cluster=slurm) for more"
+    ]
 
 
 def _jobqueue_problems(cluster: Mapping[str, Any]) -> list[str]:

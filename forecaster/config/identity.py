@@ -40,8 +40,8 @@ def identity_of(hydra: Any) -> dict[str, Any]:
     the rest (``cluster``).
     """
     raw = OmegaConf.to_container(hydra.runtime.choices) if hydra is not None else {}
-    mapping = raw if isinstance(raw, dict) else {}
-    choices = {str(k): v for k, v in mapping.items() if not str(k).startswith("hydra/")}
+    raw = raw if isinstance(raw, dict) else {}  # a mapping of group to option
+    choices = {str(k): v for k, v in raw.items() if not str(k).startswith("hydra/")}
     choices.pop("config_schema", None)
     order = [g for g in SCENARIO_GROUPS if g in choices] + sorted(
         g for g in choices if g not in SCENARIO_GROUPS

@@ -97,6 +97,14 @@ class RunConf:
         "... or until this many trajectories per grid point", check=AT_LEAST_ONE_OR_NULL
     )
     resume: str | None = described("an interrupted run's output directory, to finish it")
+    allow_long: bool = described(
+        "run even when the estimated time passes the budget (12 h; docs/results.md)",
+        check=Check(lambda v: isinstance(v, bool), "must be true or false"),
+    )
+    allow_large: bool = described(
+        "run even when the estimated memory passes the budget (half of this machine's memory)",
+        check=Check(lambda v: isinstance(v, bool), "must be true or false"),
+    )
 
 
 @dataclass

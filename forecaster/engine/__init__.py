@@ -7,6 +7,6 @@ implementation of the same model, used by the tests and the benchmarks.
 """
 
 from .counters import Counters, simulate
-from .paired import PairedCounts, paired_counts
+from .paired import PairedCounts, check_paired, paired_block
 
-__all__ = ["Counters", "PairedCounts", "paired_counts", "simulate"]
+__all__ = ["Counters", "PairedCounts", "check_paired", "paired_block", "simulate"]

@@ -46,6 +46,23 @@ class Counters:
         "draws",
     )
 
+    @staticmethod
+    def nbytes_of(n_states: int, n_alliances: int, n_steps: int) -> int:
+        """Bytes of the counters of one grid row (what :meth:`zeros` allocates per row)."""
+        s, a, t = n_states, n_alliances, n_steps
+        cells = (
+            1
+            + t * s * len(layout.BY_TIME_STATE)
+            + t * a * len(layout.BY_TIME_ALLIANCE)
+            + t * len(layout.BY_TIME)
+            + (s + 1) * layout.N_EVENTS * 2
+            + (s + 1) * layout.N_RATIOS
+            + t * s * len(layout.MOMENTS) * 2
+            + len(layout.HISTOGRAMS) * layout.HISTOGRAM_BINS
+            + layout.N_DRAWS
+        )
+        return 8 * cells
+
     @classmethod
     def zeros(cls, scenario: Scenario) -> Counters:
         g, t, s, a = scenario.n_rows, scenario.n_steps, scenario.n_states, scenario.n_alliances

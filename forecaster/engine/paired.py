@@ -12,6 +12,10 @@ per-trajectory indicators of every run, :func:`paired_counts` re-simulates the
 two scenarios trajectory by trajectory (one kernel call per trajectory and
 scenario, in threads: the kernels release the GIL) and adds the products.
 
+This module holds the counts and one block of them (:func:`paired_block`);
+:func:`forecaster.execution.paired_counts` runs the blocks in threads, in a
+bounded window, with the run lifecycle's progress, and
+:func:`forecaster.compare` checks their cost against the run budget first.
 Memory: one trajectory's counters per thread and the sums (a few hundred
 integers per state), independent of the number of trajectories. Time: the two
 scenarios simulated once more, plus the cost of one kernel call per
@@ -22,8 +26,6 @@ each scenario equal those of the original runs exactly (keyed randomness), which
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,8 +69,8 @@ class PairedCounts:
         )
 
 
-def _chunk(a: Scenario, b: Scenario, seed: int, first: int, stop: int) -> PairedCounts:
-    """Paired counts of trajectories ``first .. stop - 1`` (one thread's share)."""
+def paired_block(a: Scenario, b: Scenario, seed: int, first: int, stop: int) -> PairedCounts:
+    """Paired counts of trajectories ``first .. stop - 1`` (one task's share)."""
     out = PairedCounts.zeros(a)
     step = a.n_steps - 1
     for i in range(first, stop):
@@ -85,15 +87,9 @@ def _chunk(a: Scenario, b: Scenario, seed: int, first: int, stop: int) -> Paired
     return out
 
 
-def paired_counts(
-    a: Scenario, b: Scenario, seed: int, n: int, threads: int | None = None
-) -> PairedCounts:
-    """Headline event counts at the horizon of trajectories ``0 .. n - 1`` under ``a``, under
-    ``b`` and under both, each a one-row scenario of the same states, alliances and steps.
-
-    The sums are integers, added in a fixed order: the result does not depend on
-    ``threads``.
-    """
+def check_paired(a: Scenario, b: Scenario) -> None:
+    """``ValueError`` unless ``a`` and ``b`` are one-row scenarios of the same states,
+    alliances and steps."""
     for name, s in (("a", a), ("b", b)):
         if s.n_rows != 1:
             raise ValueError(f"scenario {name} has {s.n_rows} grid rows; take one row each")
@@ -101,13 +97,3 @@ def paired_counts(
             and a.n_steps == b.n_steps)  # fmt: skip
     if not same:
         raise ValueError("the two scenarios differ in states, alliances or steps: not paired")
-    threads = max(1, min(threads or os.cpu_count() or 1, n))
-    bounds = np.linspace(0, n, threads + 1).astype(int)
-    total = PairedCounts.zeros(a)
-    with ThreadPoolExecutor(threads) as pool:
-        parts = pool.map(
-            lambda k: _chunk(a, b, seed, int(bounds[k]), int(bounds[k + 1])), range(threads)
-        )
-        for part in parts:
-            total += part
-    return total

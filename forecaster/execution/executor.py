@@ -3,22 +3,25 @@
 Row ``g`` of a run always holds trajectories ``0 .. n_g - 1``: tasks extend
 each row's contiguous prefix, so the counts of any row depend only on how
 many trajectories it got, never on how they were split, scheduled, retried or
-resumed (randomness is keyed, MODEL.md §5).
+resumed (randomness is keyed, docs/model.md §7).
 
 Counters of tasks are added in task order. Results may arrive in any order;
 a finished task waits in a reorder buffer until every earlier task has been
-added, so the floating-point sums are the same from run to run. The driver
-holds the running total plus the counters of tasks that finished before an
-earlier one (unbounded in principle: if the first task were the last to
-finish, every other task's counters would wait; each is a few tens of kB and
-independent of the trajectories), never anything per trajectory.
+added, so the floating-point sums are the same from run to run.
+
+Memory is bounded by construction: tasks are generated lazily (:func:`iter_plan`)
+and submitted in a window of at most ``window`` tasks past the oldest task not
+yet added, so the driver holds the running total, at most ``window`` tasks'
+counters and futures, and never anything per trajectory or per task of the
+whole run (a run of 10^12 trajectories or of block size 1 plans no more than a
+short one).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,22 +61,46 @@ def plan(done: np.ndarray, goal: np.ndarray, block_size: int, start_index: int =
     Rows with the same range are grouped; a task does about ``block_size``
     trajectory-rows of work (one row and ``block_size`` trajectories, or
     several rows when each needs fewer). Each row's blocks are in ascending order.
+    The list of :func:`iter_plan` (which a run consumes lazily).
     """
+    return list(iter_plan(done, goal, block_size, start_index))
+
+
+def _groups(
+    done: np.ndarray, goal: np.ndarray, block_size: int
+) -> list[tuple[tuple[int, ...], int, int, int]]:
+    """``(rows, first, stop, block)`` of each group of rows that share a range."""
     if block_size < 1:
         raise ValueError(f"block_size = {block_size}: must be >= 1")
     ranges: dict[tuple[int, int], list[int]] = {}
     for g, (a, b) in enumerate(zip(done.tolist(), goal.tolist(), strict=True)):
         if b > a:
             ranges.setdefault((a, b), []).append(g)
-    tasks: list[Task] = []
+    groups: list[tuple[tuple[int, ...], int, int, int]] = []
     for (a, b), rows in sorted(ranges.items(), key=lambda item: item[1][0]):
         per_task = min(len(rows), max(1, block_size // (b - a)))
         block = max(1, block_size // per_task)
-        for chunk in range(0, len(rows), per_task):
-            group = tuple(rows[chunk : chunk + per_task])
-            for first in range(a, b, block):
-                tasks.append(Task(start_index + len(tasks), group, first, min(block, b - first)))
-    return tasks
+        groups.extend(
+            (tuple(rows[chunk : chunk + per_task]), a, b, block)
+            for chunk in range(0, len(rows), per_task)
+        )
+    return groups
+
+
+def iter_plan(
+    done: np.ndarray, goal: np.ndarray, block_size: int, start_index: int = 0
+) -> Iterator[Task]:
+    """The tasks of :func:`plan`, one at a time (memory independent of their number)."""
+    index = start_index
+    for rows, a, b, block in _groups(done, goal, block_size):
+        for first in range(a, b, block):
+            yield Task(index, rows, first, min(block, b - first))
+            index += 1
+
+
+def count_tasks(done: np.ndarray, goal: np.ndarray, block_size: int) -> int:
+    """How many tasks :func:`iter_plan` yields, without generating them."""
+    return sum(-(-(b - a) // block) for _, a, b, block in _groups(done, goal, block_size))
 
 
 def run_task(rows: Scenario, task: Task, seed: int) -> tuple[int, Counters]:
@@ -94,8 +121,8 @@ class Accumulator:
         self.pending: dict[int, Counters] = {}
         self.next = 0
 
-    def expect(self, tasks: list[Task]) -> None:
-        self.tasks.update({t.index: t for t in tasks})
+    def expect(self, task: Task) -> None:
+        self.tasks[task.index] = task
 
     def add(self, index: int, counters: Counters) -> None:
         self.pending[index] = counters
@@ -144,11 +171,15 @@ def execute(
     goal = np.maximum(np.full(scenario.n_rows, first_goal, dtype=np.int64), total.n_trajectories)
     try:
         while True:
-            tasks = plan(total.n_trajectories, goal, block_size, start_index=acc.next)
-            if tasks:
-                acc.expect(tasks)
-                _run_tasks(scenario, tasks, seed, client, acc, progress, on_result, checkpoint)
-                stats.tasks += len(tasks)
+            n_tasks = count_tasks(total.n_trajectories, goal, block_size)
+            if n_tasks:
+                tasks = iter_plan(total.n_trajectories, goal, block_size, start_index=acc.next)
+                bar = Progress(n_tasks, progress)
+                try:
+                    _run_tasks(scenario, tasks, seed, client, acc, bar, on_result, checkpoint)
+                finally:
+                    bar.close()
+                stats.tasks += n_tasks
             stats.rounds += 1
             if checkpoint is not None:
                 checkpoint.save(total, force=True)
@@ -173,36 +204,50 @@ def execute(
     return total, stats
 
 
+def window_of(client: Client | None) -> int:
+    """Tasks in flight at most: four per worker thread (at least 8), so that workers never
+    wait for the driver, while the driver's memory does not grow with the run."""
+    if client is None:
+        return 1
+    workers = client.scheduler_info().get("workers", {}).values()
+    threads = sum(int(w.get("nthreads", 1)) for w in workers)
+    return max(8, 4 * threads)
+
+
 def _run_tasks(
     scenario: Scenario,
-    tasks: list[Task],
+    tasks: Iterator[Task],
     seed: int,
     client: Client | None,
     acc: Accumulator,
-    progress: bool,
+    bar: Progress,
     on_result: Callable[[int], None] | None,
     checkpoint: Checkpoint | None,
 ) -> None:
-    bar = Progress(len(tasks), progress)
-    try:
-        if client is None:
-            for task in tasks:
-                acc.add(*run_task(scenario.take(task.rows), task, seed))
-                _after(task.index, bar, on_result, checkpoint, acc)
-        else:
-            futures = [
-                client.submit(
-                    run_task, scenario.take(task.rows), task, seed, pure=False, retries=TASK_RETRIES
-                )
-                for task in tasks
-            ]
-            for future in as_completed(futures, loop=client.loop):
-                index, counters = future.result()
-                future.release()
-                acc.add(index, counters)
-                _after(index, bar, on_result, checkpoint, acc)
-    finally:
-        bar.close()
+    if client is None:
+        for task in tasks:
+            acc.expect(task)
+            acc.add(*run_task(scenario.take(task.rows), task, seed))
+            _after(task.index, bar, on_result, checkpoint, acc)
+        return
+    window = window_of(client)
+    in_flight = as_completed([], loop=client.loop)
+    upcoming = next(tasks, None)
+    while True:
+        # at most `window` tasks between the oldest not yet added and the newest submitted:
+        # futures, results waiting in the reorder buffer and tasks all stay bounded
+        while upcoming is not None and upcoming.index < acc.next + window:
+            acc.expect(upcoming)
+            in_flight.add(client.submit(run_task, scenario.take(upcoming.rows), upcoming, seed,
+                                        pure=False, retries=TASK_RETRIES))  # fmt: skip
+            upcoming = next(tasks, None)
+        if in_flight.is_empty():
+            break
+        future = next(in_flight)
+        index, counters = future.result()
+        future.release()
+        acc.add(index, counters)
+        _after(index, bar, on_result, checkpoint, acc)
 
 
 def _after(

@@ -1,6 +1,6 @@
 """Counters to an ``xarray.Dataset`` of probabilities, means and their errors.
 
-Naming (DESIGN.md): probabilities ``p_<event>`` with a twin ``p_<event>_se``;
+Naming: probabilities ``p_<event>`` with a twin ``p_<event>_se``;
 means ``mean_<quantity>`` with ``mean_<quantity>_se``. Dimensions: one per
 swept key (in grid order), then ``time`` (years at the end of each step),
 ``state``, ``alliance``, ``count`` (histogram bins) as each variable needs.

@@ -8,7 +8,7 @@ arrays:
 ``portfolio``
     ``{name, states: {NAME: {...}}, alliances: {NAME: {...}}, interest: {...}}``
 ``threat``, ``fiscal``, ``political``
-    every parameter of MODEL.md §7, each a number or a distribution;
+    every parameter of docs/model.md §5, each a number or a distribution;
 ``mechanisms``
     ``{economy: bool, ...}``;
 ``run``
