@@ -25,7 +25,7 @@ import xarray as xr
 from distributed import Client
 from omegaconf import DictConfig, OmegaConf
 
-from .config import cluster_problems, grid_of, run_problems, to_spec
+from .config import calibration_sources, cluster_problems, grid_of, run_problems, to_spec
 from .config.identity import identity_attrs, recalled
 from .engine import Counters
 from .errors import ConfigError
@@ -216,6 +216,17 @@ def run(
     timer = timer or PhaseTimer()
     scenario, cost = prepare(cfg, points, timer)
     spec = to_spec(cfg)
+    sources = calibration_sources(cfg)
+    # named before the run: the user's values that replace calibrated ones, and estimates
+    # no option takes up (issue 18 item 7)
+    for key, (used, calibrated) in sources.replaced.items():
+        log.info("%s = %s is yours; the calibration's %s is not used", key, used, calibrated)
+    for key, (used, calibrated) in sources.not_deferred.items():
+        log.warning(
+            "%s: the calibration estimates %s, but no option leaves this key to it; the "
+            "options' %s is used (set %s=%s to use the estimate)",
+            key, calibrated, used, key, calibrated,
+        )  # fmt: skip
     run_cfg = spec["run"]
     directory = run_cfg["resume"] or output_dir
     with output_lock(directory) if directory is not None else nullcontext():
@@ -258,6 +269,7 @@ def run(
                 "wall_time_s": stats.wall_time_s,
                 "trajectories_per_s": rate,
                 "config": OmegaConf.to_yaml(OmegaConf.create(spec)),
+                "calibration_sources": "\n".join(sources.lines()),
                 **identity_attrs(recalled(cfg)),
                 **provenance(),
             },

@@ -125,7 +125,8 @@ def pinned(spec: dict, *, rate: float, honour: float | None = None) -> dict:
     spec = copy.deepcopy(spec)
     spec["threat"].update({
         "opportunity_rate": rate, "scale": 1.0, "resolve": 1e9, "defender_resolve": 1.0,
-        "war_cost": 0.0, "war_duration_years": 1e9, "stalemate": 0.0,
+        "war_cost": 0.0, "war_duration_years": 1e9, "stalemate": 0.0, "intervention": 0.0,
+        "intervention_distant": 0.0,
     })  # fmt: skip
     spec["mechanisms"].update({"provocation": False, "exit": False})
     if honour is not None:

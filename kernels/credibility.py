@@ -29,8 +29,10 @@ from .layout import (
     AA_EXPLICITNESS,
     AA_INTEROPERABILITY,
     AA_OBLIGATION,
+    AA_TIER,
     B_CO_OBLIGATED,
     B_EXPLICITNESS,
+    B_INSTITUTIONALISED,
     B_INTERCEPT,
     B_INTEREST,
     B_RECESSION,
@@ -43,6 +45,7 @@ from .layout import (
     HOLLOW_THRESHOLD,
     M_COLLECTIVE_ACTION,
     OBLIGATION_CONSULTATION,
+    TIER_HIGH,
 )
 from .model import has, logistic, logit, popcount
 from .state import X_CAPABILITY, X_REACH, X_RECESSION, X_REPUTATION, X_SCEPTIC, X_SUPPORT
@@ -129,7 +132,11 @@ def ensure_column(world, scn, cred, j):
                 z -= hollow_penalty  # a commitment that cannot be left is hollowed
             if b_shared != 0.0:
                 sharing = max(1, popcount(live) - 1)
-                z -= b_shared * (1.0 - 1.0 / sharing) * (1.0 - attr[a, AA_EXPLICITNESS])
+                penalty = b_shared * (1.0 - 1.0 / sharing) * (1.0 - attr[a, AA_EXPLICITNESS])
+                if attr[a, AA_TIER] == TIER_HIGH:
+                    # an integrated pact (command, bases) keeps a share of the buck-passing off
+                    penalty *= 1.0 - theta[B_INSTITUTIONALISED]
+                z -= penalty
             # an ally's logit often repeats (same interest, same alliance): reuse its logistic
             if z != last_z[i]:
                 last_z[i] = z

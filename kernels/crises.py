@@ -9,7 +9,7 @@ For every adversary k and target j, in ascending order:
 3. ``allied_responses``: in a crisis, each ally with a live obligation decides
    whether to honour it; their delivered capability joins j's defence.
 4. ``escalation``: j resists or yields, then k fights or backs down.
-5. ``consequences``: entrapment, abandonment, reputation and support.
+5. ``consequences``: entanglement, entrapment, abandonment, reputation and support.
 
 A war started earlier in the step puts the target's honouring allies at war
 with k, so k cannot challenge them later in the same step (docs/model.md §3, stage 8).
@@ -36,6 +36,7 @@ from .layout import (
     ABANDONMENT_BACKLASH,
     CH_DEFENDER_RESOLVE,
     CH_HONOUR,
+    CH_INTERVENTION,
     CH_MISPERCEPTION,
     CH_OPPORTUNITY,
     CH_PROVOCATION,
@@ -57,15 +58,22 @@ from .layout import (
     EV_CF_WAR,
     EV_CRISES,
     EV_DETERRED,
+    EV_ENTANGLEMENTS,
     EV_ENTRAPMENTS,
+    EV_INTERVENTIONS,
+    EV_LOW_INTEREST_OR_PROVOKED_WARS,
     EV_OPPORTUNITIES,
     EV_PROVOKED,
     EV_STALEMATES,
+    EV_UNSUPPORTED_CRISES,
     EV_WAR_ENTRIES,
     EV_WARS_AS_TARGET,
     EV_YIELDED,
     FAIT_ACCOMPLI,
+    INTERVENTION,
+    INTERVENTION_DISTANT,
     M_FAIT_ACCOMPLI,
+    M_INTERVENTION,
     M_MISPERCEPTION,
     M_POLITICS,
     M_PROVOCATION,
@@ -86,13 +94,17 @@ from .rng import fill_normal_at, uniform
 from .samplers import SAMPLER_STRIDE, sample
 from .state import (
     EVER_ABANDONMENT,
+    EVER_ENTANGLEMENT,
     EVER_ENTRAPMENT,
+    EVER_LOW_INTEREST_OR_PROVOKED_WAR,
     EVER_TARGETED,
+    EVER_UNSUPPORTED_CRISIS,
     EVER_WAR,
     TC_CRISES,
     TC_MAJOR_WAR,
     TC_WARS,
     X_CAPABILITY,
+    X_REACH,
     X_REPUTATION,
 )
 
@@ -160,8 +172,8 @@ def crises(world, scn, cred, scratch, tally, key, dt, lazy):
                 world, scn, cred, tally, key, j, pair
             )
             war = escalation(
-                world, scn, tally, key, k, j, pair, provoked, control, resolve, defence, local,
-                honoured,
+                world, scn, cred, tally, key, k, j, pair, provoked, control, resolve, defence,
+                local, honoured,
             )  # fmt: skip
             consequences(world, scn, cred, tally, j, provoked, war, honoured, owed, delivered)
 
@@ -216,7 +228,8 @@ def opportunity_or_provocation(
         k_capability = x[X_CAPABILITY, k]
         rate = theta[PROVOCATION_RATE]
         moral_hazard = theta[MORAL_HAZARD]
-        w = target_weight[k, j]
+        # row j of a target holds its provocation weights against the adversaries
+        w = target_weight[j, k]
         drag = theta[CONSENSUS_DRAG]
         decided = False
         if (
@@ -347,9 +360,10 @@ def allied_responses(world, scn, cred, tally, key, j, pair):
 # ---------------------------------------------------------------- 4. escalation
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def escalation(
-    world, scn, tally, key, k, j, pair, provoked, control, resolve, defence, local, honoured
+    world, scn, cred, tally, key, k, j, pair, provoked, control, resolve, defence, local, honoured
 ):
-    """j resists or yields, then k fights or backs down; a war enlists the honouring allies.
+    """j resists or yields, then k fights or backs down; a war enlists the honouring allies
+    and, with ``intervention``, states outside j's alliances that choose to join.
 
     With MODEL v2's stalemate, a crisis both would fight ends without war with
     chance s (one uniform of its own channel). Returns whether it became a war.
@@ -385,6 +399,10 @@ def escalation(
         events[j, EV_YIELDED] += 1
     if war:
         participants = bit(k) | bit(j) | honoured
+        if scn.flags[M_INTERVENTION] and (
+            theta[INTERVENTION] > 0.0 or theta[INTERVENTION_DISTANT] > 0.0
+        ):
+            participants |= interveners(world, scn, cred, tally, key, k, j, pair, participants)
         war_participants[k, j] = participants
         adversary_war[k] |= participants
         counts[TC_WARS] += 1
@@ -398,10 +416,54 @@ def escalation(
     return war
 
 
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def interveners(world, scn, cred, tally, key, k, j, pair, participants):
+    """States outside j's alliances that join k's new war on j (issue 18's intervention).
+
+    Every non-adversary i with no live obligation to j, not already in this war or
+    at war with k, joins with chance ``intervention`` in j's region (a coalition of
+    neighbours) and ``intervention_distant`` × its ``reach`` elsewhere (a
+    great-power intervention): wars COW's record holds in numbers the alliances
+    alone do not give (docs/model.md §3c). One uniform per candidate, its own
+    channel. They join after k decided on war: k does not foresee them.
+    """
+    x = world.x
+    region = scn.region
+    draws = tally.draws
+    events = tally.events
+    near = scn.theta[INTERVENTION]
+    far = scn.theta[INTERVENTION_DISTANT]
+    busy = participants | world.adversary_war[k]
+    n_states = x.shape[1]
+    joined = _ZERO
+    for i in range(n_states):
+        if scn.is_adversary[i] or has(busy, i) or cred.obligation[i, j] >= 0:
+            continue
+        p = near if region[i] == region[j] else far * x[X_REACH, i]
+        if p <= 0.0:
+            continue
+        draws[D_UNIFORM] += 1
+        u = uniform(key.seed, key.trajectory, key.step, CH_INTERVENTION, pair * n_states + i)
+        if u < p:
+            joined |= bit(i)
+            events[i, EV_INTERVENTIONS] += 1
+    return joined
+
+
 # ---------------------------------------------------------------- 5. consequences
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def consequences(world, scn, cred, tally, j, provoked, war, honoured, owed, delivered):
-    """Entrapment of allies dragged into war, abandonment of j, reputation, support."""
+    """Entanglement, entrapment and abandonment (docs/model.md §4), reputation, support.
+
+    The outcomes follow the literature: an ally that honours and goes to war is
+    *entangled* (Beckley 2015); it is *entrapped* only when the crisis was one
+    its protégé provoked (Snyder 1984's moral hazard), so that defending an ally
+    against an unprovoked attack is not entrapment; j is *abandoned* only when the
+    casus foederis arose (the crisis became a war: j was attacked) and its defence
+    allies delivered under half of what they owed (Leeds 2003). The support
+    backlashes keep the triggers they had before these definitions (an
+    unsupported crisis; an honoured war for a low-interest or provoking ally).
+    """
     x = world.x
     theta = scn.theta
     events = tally.events
@@ -420,16 +482,24 @@ def consequences(world, scn, cred, tally, j, provoked, war, honoured, owed, deli
             events[i, EV_CF_WAR] += 1
             if keeps:
                 events[i, EV_CF_HONOURED_WAR] += 1
-                if interest[i, j] < threshold or provoked:
+                events[i, EV_ENTANGLEMENTS] += 1
+                ever[i, EVER_ENTANGLEMENT] = 1
+                if provoked:
                     events[i, EV_ENTRAPMENTS] += 1
                     ever[i, EVER_ENTRAPMENT] = 1
+                if interest[i, j] < threshold or provoked:
+                    events[i, EV_LOW_INTEREST_OR_PROVOKED_WARS] += 1
+                    ever[i, EVER_LOW_INTEREST_OR_PROVOKED_WAR] = 1
                     if politics_on:
                         shift_support(x, i, -theta[ENTRAPMENT_BACKLASH])
         if flags[M_REPUTATION]:
             outcome = 1.0 if keeps else 0.0
             x[X_REPUTATION, i] += learning * (outcome - x[X_REPUTATION, i])
     if owed > 0.0 and delivered < 0.5 * owed:
-        events[j, EV_ABANDONMENTS] += 1
-        ever[j, EVER_ABANDONMENT] = 1
+        events[j, EV_UNSUPPORTED_CRISES] += 1
+        ever[j, EVER_UNSUPPORTED_CRISIS] = 1
+        if war:
+            events[j, EV_ABANDONMENTS] += 1
+            ever[j, EVER_ABANDONMENT] = 1
         if politics_on:
             shift_support(x, j, -theta[ABANDONMENT_BACKLASH])

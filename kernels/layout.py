@@ -65,6 +65,14 @@ PARAMETERS = (
     "threat.fait_accompli",
     "threat.stalemate",
     "political.honour.co_obligated",
+    # issue 18 (appended likewise)
+    "threat.intervention",
+    "threat.intervention_distant",
+    # issue 18: the termination hazard of an alliance by its institutionalisation tier
+    "political.termination_by_tier.low",
+    "political.termination_by_tier.moderate",
+    "political.termination_by_tier.high",
+    "political.honour.institutionalised",
 )
 N_PARAMETERS = len(PARAMETERS)
 P = {name: i for i, name in enumerate(PARAMETERS)}
@@ -118,6 +126,13 @@ TERMINATION_RATE = P["political.termination_rate"]
 FAIT_ACCOMPLI = P["threat.fait_accompli"]
 STALEMATE = P["threat.stalemate"]
 B_CO_OBLIGATED = P["political.honour.co_obligated"]
+INTERVENTION = P["threat.intervention"]
+INTERVENTION_DISTANT = P["threat.intervention_distant"]
+#: the first of the three tier hazards (low, moderate, high: consecutive)
+TERMINATION_BY_TIER = P["political.termination_by_tier.low"]
+B_INSTITUTIONALISED = P["political.honour.institutionalised"]
+#: the institutionalisation tier of an integrated pact (command, subordination, bases)
+TIER_HIGH = 2
 
 #: drawn per crisis, not per trajectory
 PER_CRISIS = (RESOLVE, DEFENDER_RESOLVE)
@@ -145,12 +160,15 @@ MECHANISMS = (
     "stalemate",
     "fiscal_anchor",
     "arms_buildup",
+    # issue 18: states outside the target's alliances join its wars
+    "intervention",
 )
 N_MECHANISMS = len(MECHANISMS)
 M_ECONOMY, M_FISCAL, M_POLITICS, M_ELECTIONS, M_MISPERCEPTION = 0, 1, 2, 3, 4
 M_PROVOCATION, M_REPUTATION, M_EXIT, M_WAR_COSTS = 5, 6, 7, 8
 M_COLLECTIVE_ACTION, M_FAIT_ACCOMPLI, M_STALEMATE = 9, 10, 11
 M_FISCAL_ANCHOR, M_ARMS_BUILDUP = 12, 13
+M_INTERVENTION = 14
 
 # ---------------------------------------------------------------- scenario arrays
 #: per state, per grid row: ``state_attr[g, i, :]``
@@ -168,9 +186,11 @@ ALLIANCE_ATTRS = (
     "escalation_control",
     "exit_notice_years",  # < 0: no exit terms
     "exit_support_threshold",
+    "tier",  # institutionalisation: 0 low, 1 moderate, 2 high; < 0: none (the pooled hazard)
 )
 AA_OBLIGATION, AA_EXPLICITNESS, AA_INTEROPERABILITY, AA_DECISION = 0, 1, 2, 3
 AA_SPENDING_TARGET, AA_ESCALATION_CONTROL, AA_EXIT_NOTICE, AA_EXIT_THRESHOLD = 4, 5, 6, 7
+AA_TIER = 8
 N_ALLIANCE_ATTRS = len(ALLIANCE_ATTRS)
 OBLIGATION_DEFENSE, OBLIGATION_CONSULTATION = 0, 1
 DECISION_CONSENSUS, DECISION_UNILATERAL = 0, 1
@@ -179,9 +199,20 @@ MAX_STATES = 64  # membership and war participants are uint64 bit masks
 MAX_ALLIANCES = 16
 
 # ---------------------------------------------------------------- counters
-#: ``by_time_state[g, t, i, :]``: trajectories in which the event happened by (t+1)*dt
-BY_TIME_STATE = ("war", "entrapment", "abandonment", "targeted")
+#: ``by_time_state[g, t, i, :]``: trajectories in which the event happened by (t+1)*dt.
+#: Issue 18 gave abandonment and entrapment the literature's meaning (docs/model.md §4);
+#: what the first two columns counted until then is in the last two, under honest names.
+BY_TIME_STATE = (
+    "war",
+    "entrapment",  # honoured, at war, in a crisis the protected ally provoked
+    "abandonment",  # attacked (the crisis became a war), allies delivered < half they owed
+    "targeted",
+    "entanglement",  # honoured and at war: at war because of a commitment (Beckley 2015)
+    "unsupported_crisis",  # any crisis in which allies delivered < half they owed
+    "low_interest_or_provoked_war",  # honoured, at war, interest < threshold or provoked
+)
 BT_WAR, BT_ENTRAPMENT, BT_ABANDONMENT, BT_TARGETED = 0, 1, 2, 3
+BT_ENTANGLEMENT, BT_UNSUPPORTED_CRISIS, BT_LOW_INTEREST_OR_PROVOKED_WAR = 4, 5, 6
 
 #: ``by_time_alliance[g, t, a, :]``
 BY_TIME_ALLIANCE = ("intact", "member_war")
@@ -205,9 +236,13 @@ EVENTS = (
     "backed_down",  # adversary backed down after i resisted
     "wars_as_target",
     "war_entries",  # wars i took part in, any role
-    "abandonments",
-    "entrapments",
+    "abandonments",  # wars against target i in which its allies delivered < half they owed
+    "entrapments",  # wars ally i joined by honouring, in a crisis its protégé provoked
     "stalemates",  # against target i: both would fight, the crisis ended without war
+    "entanglements",  # wars ally i joined by honouring a commitment
+    "unsupported_crises",  # crises against target i whose allies delivered < half they owed
+    "low_interest_or_provoked_wars",  # honoured wars for a low-interest or provoking ally
+    "interventions",  # wars state i joined without an obligation to the target
 )
 (
     EV_CF,
@@ -225,6 +260,10 @@ EVENTS = (
     EV_ABANDONMENTS,
     EV_ENTRAPMENTS,
     EV_STALEMATES,
+    EV_ENTANGLEMENTS,
+    EV_UNSUPPORTED_CRISES,
+    EV_LOW_INTEREST_OR_PROVOKED_WARS,
+    EV_INTERVENTIONS,
 ) = range(len(EVENTS))
 N_EVENTS = len(EVENTS)
 
@@ -276,3 +315,4 @@ CH_HONOUR = np.int64(25)  # per crisis: index (k * S + j) * S + i
 CH_WAR_END = np.int64(26)  # per step: index k * S + j
 CH_TERMINATION = np.int64(27)  # per step: index a
 CH_STALEMATE = np.int64(28)  # per crisis: index k * S + j
+CH_INTERVENTION = np.int64(29)  # per war: index (k * S + j) * S + i

@@ -20,6 +20,7 @@ from .layout import (
     AA_EXIT_NOTICE,
     AA_EXIT_THRESHOLD,
     AA_SPENDING_TARGET,
+    AA_TIER,
     ADJUSTMENT_SPEED,
     ATTRITION,
     AUSTERITY,
@@ -50,6 +51,7 @@ from .layout import (
     MEAN_REVERSION,
     SPENDING_NOISE,
     SUPPORT_VOLATILITY,
+    TERMINATION_BY_TIER,
     TERMINATION_RATE,
     TURNOVER,
     VOLATILITY,
@@ -479,10 +481,13 @@ def exits(world, scn, tally, key, dt):
     if not flags[M_EXIT]:
         return
     n_states = x.shape[1]
-    end = -math.expm1(-theta[TERMINATION_RATE] * dt)
+    pooled = -math.expm1(-theta[TERMINATION_RATE] * dt)
     for a in range(alive.shape[0]):
         if not alive[a]:
             continue
+        # the alliance's institutionalisation tier sets its hazard; none: the pooled one
+        tier = int(alliance_attr[a, AA_TIER])
+        end = pooled if tier < 0 else -math.expm1(-theta[TERMINATION_BY_TIER + tier] * dt)
         notice = alliance_attr[a, AA_EXIT_NOTICE]
         if notice >= 0.0:
             threshold = alliance_attr[a, AA_EXIT_THRESHOLD]

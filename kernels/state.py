@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from .layout import BT_ABANDONMENT, BT_ENTRAPMENT, BT_TARGETED, BT_WAR
+from .layout import (
+    BT_ABANDONMENT,
+    BT_ENTANGLEMENT,
+    BT_ENTRAPMENT,
+    BT_LOW_INTEREST_OR_PROVOKED_WAR,
+    BT_TARGETED,
+    BT_UNSUPPORTED_CRISIS,
+    BT_WAR,
+    BY_TIME_STATE,
+)
 
 # ---------------------------------------------------------------- per-state floats
 #: rows of ``World.x[X_*, i]``
@@ -47,7 +56,12 @@ EVER_WAR, EVER_ENTRAPMENT, EVER_ABANDONMENT, EVER_TARGETED = (
     BT_ABANDONMENT,
     BT_TARGETED,
 )
-N_EVER = 4
+EVER_ENTANGLEMENT, EVER_UNSUPPORTED_CRISIS, EVER_LOW_INTEREST_OR_PROVOKED_WAR = (
+    BT_ENTANGLEMENT,
+    BT_UNSUPPORTED_CRISIS,
+    BT_LOW_INTEREST_OR_PROVOKED_WAR,
+)
+N_EVER = len(BY_TIME_STATE)
 #: entries of ``Tally.counts``
 TC_WARS = 0  # wars started in this trajectory
 TC_CRISES = 1  # crises in this trajectory
@@ -70,7 +84,8 @@ Scenario = namedtuple(
         "is_target",  # int8[S]: targeted by some adversary in this row
         "adversaries",  # int64[n_adversaries]
         "interest",  # float64[S, S]: interest[i, j] of ally i in target j
-        "target_weight",  # float64[S, S]: target_weight[k, j] of adversary k on target j
+        "target_weight",  # float64[S, S]: [k, j] adversary k's opportunity weight on target j;
+        # [j, k] target j's provocation weight against k (an adversary's row, a target's row)
         "p_opportunity",  # float64[S, S]: per-step probability of k's opportunity on j
     ],
 )

@@ -209,7 +209,7 @@ def test_the_written_option_composes_and_sets_the_estimates(tiny_fit, tmp_path):
     path = write_option(tiny_fit, tmp_path / "calibration" / "probe.yaml", "forecast-calibrate x",
                         "2026-01-01")  # fmt: skip
     text = path.read_text()
-    assert text.startswith("# @package _global_\n")
+    assert text.startswith("# @package calibration\n")
     assert "Hansen's J" in text and "political.honour.intercept" in text
     cfg = forecaster.compose(
         ["portfolio=regional", "calibration=probe", f"hydra.searchpath=[file://{tmp_path}]"]
@@ -266,7 +266,7 @@ def test_an_estimate_at_a_bound_is_differenced_inside_the_bounds_and_flagged(mon
 @pytest.mark.parametrize("name", ["none", "history"])
 def test_the_shipped_calibration_options_compose(name):
     path = calibration_dir() / f"{name}.yaml"
-    assert path.read_text().startswith("# @package _global_")
+    assert path.read_text().startswith("# @package calibration")
     values = yaml.safe_load(path.read_text()) or {}
     cfg = forecaster.compose(["portfolio=regional", f"calibration={name}"])
 

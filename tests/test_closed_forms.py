@@ -58,3 +58,34 @@ def test_pinned_honour_gives_h_times_the_geometric_law(engine):
     assert abs(float(abandoned) - (1 - h) * float(targeted)) < 4 * float(
         np.sqrt(h * (1 - h) * targeted / N)
     )
+    # every crisis is a war here, so an unsupported crisis is an abandonment
+    np.testing.assert_array_equal(ds.p_abandonment.values, ds.p_unsupported_crisis.values)
+    # the patron goes to war only by honouring: every war of its is an entanglement,
+    # and none an entrapment, for no crisis is provoked (defending against an
+    # unprovoked attack is not entrapment, docs/model.md §4)
+    np.testing.assert_array_equal(ds.p_entanglement.sel(state="PATRON").values, patron)
+    assert float(ds.p_entanglement.sel(state="PATRON").isel(time=-1)) > 0.1
+    assert not ds.p_entrapment.values.any()
+
+
+@pytest.mark.parametrize("engine", ["kernel", "reference"])
+def test_an_alliance_ends_at_its_institutionalisation_tiers_hazard(engine):
+    # No crises, no exit terms: the pact ends only by its background hazard, the tier's
+    # (0.2 a year) where it has one, else the pooled termination_rate (0.05).
+    spec = bilateral_pact()
+    spec["threat"]["scale"] = 0.0
+    spec["political"]["termination_rate"] = 0.05
+    spec["political"]["termination_by_tier"] = {"low": 0.01, "moderate": 0.1, "high": 0.2}
+    untiered = compile_scenario(spec)
+    spec["portfolio"]["alliances"]["pact"]["institutionalisation"] = "high"
+    tiered = compile_scenario(spec)
+    for sc, rate in ((tiered, 0.2), (untiered, 0.05)):
+        counts = (
+            simulate_in_order(sc, N, 13, 5000)
+            if engine == "kernel"
+            else simulate_reference(sc, N, 13)
+        )
+        intact = to_dataset(sc, counts).p_intact.sel(alliance="pact")
+        expected = np.exp(-rate * intact.time.values)
+        se = np.sqrt(expected * (1 - expected) / N)
+        np.testing.assert_array_less(np.abs(intact.values - expected), 4 * se + 1e-12)

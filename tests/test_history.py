@@ -20,6 +20,8 @@ from forecaster.history.estimators import (
     poisson_rate,
     spearman_with_se,
 )
+from forecaster.history.honour import honour_logit, institution_offset
+from forecaster.history.institutions import institution_moments
 from forecaster.history.moments import (
     distant_war_moments,
     mid_outcome_moments,
@@ -438,3 +440,56 @@ def test_docs_table_shows_the_shipped_numbers():
             entry["n"],
             entry["period"],
         ), name
+
+
+def test_institution_tiers_tell_a_replaced_treaty_from_a_dissolved_one(tmp_path):
+    # 3220 (high tier, the USA and Japan) 1951-1960 is replaced by 3375 (1960, in effect):
+    # a termination, not a dissolution. 3300 (low tier) 1955-1959 and 3400 (moderate)
+    # 1960-1964 end with nothing after.
+    _write(tmp_path, "atop_alliances", pd.DataFrame({
+        "atopid": [3220, 3375, 3300, 1000, 3400],
+        "begyr": [1951, 1960, 1955, 1900, 1960],
+        "endyr": [1960, 0, 1959, 1910, 1964],
+        "ineffect": [0, 1, 0, 0, 0],
+        "milinst": [2, 2, 0, 0, 1]}))  # fmt: skip
+    _write(tmp_path, "atop_members", pd.DataFrame({
+        "atopid": [3220, 3220, 3375, 3375, 3300, 3300, 1000, 1000, 3400, 3400],
+        "member": [2, 740, 2, 740, 651, 652, 200, 220, 350, 352],
+        "yrent": [1951, 1951, 1960, 1960, 1955, 1955, 1900, 1900, 1960, 1960],
+        "yrexit": [1960, 1960, 0, 0, 1959, 1959, 1910, 1910, 1964, 1964]}))  # fmt: skip
+    moments = institution_moments(tmp_path)
+    high_years = 10 + (2016 - 1960 + 1)
+    high = moments["alliance_termination_hazard_tier_high"]
+    assert (high.value, high.n) == (pytest.approx(1 / high_years), 1)
+    assert moments["alliance_dissolution_hazard_tier_high"].value == 0.0
+    assert moments["alliance_dissolution_hazard_tier_low"].value == pytest.approx(1 / 5)
+    assert moments["alliance_dissolution_hazard_tier_moderate"].value == pytest.approx(1 / 5)
+    # the pooled hazard counts the alliances formed from 1945 only (not 1000, of 1900)
+    pooled = moments["alliance_dissolution_hazard_formed_from_1945"]
+    assert pooled.value == pytest.approx(2 / (high_years + 5 + 5))
+    assert "US-Japan (1960) in this tier" in high.note
+
+
+def test_honour_logit_recovers_odds_that_the_model_fits_exactly():
+    # Cell odds 4 * (1/4)^m * (1/2)^h * 2^(m h) * (1/2)^p fit the logit exactly, so the MLE
+    # is b0 = ln 4, b_m = -ln 4, b_h = -ln 2, b_mh = ln 2, b_p = -ln 2 and kappa = 1/2.
+    cells = {
+        (0, 0, 0): (8, 2), (0, 0, 1): (8, 4), (0, 1, 0): (8, 4), (0, 1, 1): (4, 4),
+        (1, 0, 0): (4, 4), (1, 0, 1): (4, 8), (1, 1, 0): (4, 4), (1, 1, 1): (4, 8),
+    }  # fmt: skip
+    rows = [
+        (m, 2 * h, p, y)
+        for (m, h, p), (yes, no) in cells.items()
+        for y, count in ((1, yes), (0, no))
+        for _ in range(count)
+    ]
+    cases = pd.DataFrame(rows, columns=["multilateral", "tier", "post", "honoured"])
+    cases["warid"] = np.arange(len(cases))
+    params, cov = honour_logit(cases)
+    ln2 = math.log(2)
+    expected = {"const": 2 * ln2, "multilateral": -2 * ln2, "high": -ln2,
+                "multilateral_high": ln2, "post": -ln2}  # fmt: skip
+    for name, value in expected.items():
+        assert params[name] == pytest.approx(value, abs=1e-6), name
+    kappa, se = institution_offset(params, cov)
+    assert kappa == pytest.approx(0.5, abs=1e-6) and se > 0

@@ -189,3 +189,47 @@ def test_the_fiscal_anchor_keeps_observed_shares_where_nothing_changes(engine):
     # v1.1 subtracts free-riding again from shares that already include it
     client_end = float(drifting.mean_defense_share.sel(state="CLIENT").isel(time=-1))
     assert client_end < start["CLIENT"] - 0.002
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_integrated_pact_keeps_the_share_kappa_of_the_collective_action_penalty_off(engine):
+    h, beta, kappa = 0.6, 2.0, 0.5
+    spec = pinned(multilateral_pact(5), rate=0.3, honour=h)
+    spec["political"]["honour"].update({"co_obligated": beta, "institutionalised": kappa})
+    spec["portfolio"]["alliances"]["pact"]["institutionalisation"] = "high"
+    e = spec["portfolio"]["alliances"]["pact"]["explicitness"]
+    ds = simulate(engine, spec)
+    penalty = beta * (1 - 1 / 4) * (1 - e) * (1 - kappa)
+    expected = logistic(math.log(h / (1 - h)) - penalty)
+    for ally in [s for s in ds.state.values if s not in ("CLIENT", "RIVAL")]:
+        got = float(ds.p_honour.sel(state=ally))
+        se = float(ds.p_honour_se.sel(state=ally))
+        assert abs(got - expected) < 4 * se, (ally, got, expected, se)
+    # a lower tier keeps the whole penalty
+    spec["portfolio"]["alliances"]["pact"]["institutionalisation"] = "moderate"
+    ds = simulate(engine, spec)
+    full = logistic(math.log(h / (1 - h)) - beta * (1 - 1 / 4) * (1 - e))
+    got = float(ds.p_honour.sel(state="PATRON"))
+    assert abs(got - full) < 4 * float(ds.p_honour_se.sel(state="PATRON"))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_targets_provocation_weight_scales_its_provocations_alone(engine):
+    # The provocation hazard of CLIENT against RIVAL is weighed by RIVAL's `provocations`
+    # entry (default: the targets weight); 0 stops CLIENT's provocations, the opportunities
+    # stay; the default and an explicit copy of the targets weight give the same counts.
+    spec = bilateral_pact()
+    spec["threat"]["provocation_rate"] = 0.5
+    base = simulate(engine, spec, n=4000)
+    same = copy.deepcopy(spec)
+    same["portfolio"]["states"]["RIVAL"]["provocations"] = {"CLIENT": 1.0}
+    explicit = simulate(engine, same, n=4000)
+    assert float(base.mean_provoked.sel(state="CLIENT")) > 0
+    if engine == "kernel":  # keyed randomness: the same draws decide the same crises
+        assert base.mean_provoked.equals(explicit.mean_provoked)
+        assert base.mean_opportunities.equals(explicit.mean_opportunities)
+    none = copy.deepcopy(spec)
+    none["portfolio"]["states"]["RIVAL"]["provocations"] = {"CLIENT": 0.0}
+    quiet = simulate(engine, none, n=4000)
+    assert float(quiet.mean_provoked.sel(state="CLIENT")) == 0.0
+    assert float(quiet.mean_opportunities.sel(state="CLIENT")) > 0

@@ -36,7 +36,7 @@ PUBLISHED = {
         "1.7% after 1946 (2.7% 1816-2007)",
     ),
     "p_war_given_crisis": ((0.0, 0.10), "COW MID 5.0: 4.4% of MIDs reach war"),
-    "leader_entrapment_per_decade": (
+    "leader_entanglement_per_decade": (
         (0.0, 0.2),
         "Beckley 2015: five possible US cases in 1948-2010 (rare, not zero)",
     ),
@@ -86,7 +86,7 @@ def member_rates(ds: xr.Dataset, state: str) -> dict[str, Rate]:
 
 
 def portfolio_rates(ds: xr.Dataset, leader: str) -> dict[str, Rate]:
-    """Pooled reliability and the leader's entrapment over the horizon."""
+    """Pooled reliability and the leader's entanglement (Beckley 2015's count) over the horizon."""
     end = ds.isel(time=-1).sel(state=leader)
     return {
         "wartime_reliability": Rate(
@@ -97,10 +97,10 @@ def portfolio_rates(ds: xr.Dataset, leader: str) -> dict[str, Rate]:
         "reliability": Rate(
             "reliability, all events (pooled)", float(ds.p_honour_all), float(ds.p_honour_all_se)
         ),
-        "leader_entrapment_per_decade": Rate(
-            f"P({leader} entrapped within the horizon)",
-            float(end.p_entrapment),
-            float(end.p_entrapment_se),
+        "leader_entanglement_per_decade": Rate(
+            f"P({leader} entangled within the horizon: at war by honouring a commitment)",
+            float(end.p_entanglement),
+            float(end.p_entanglement_se),
         ),
     }
 
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---|---|")
     rates = portfolio_rates(ds, leader)
     like = {"wartime_reliability": rates["wartime_reliability"], **pooled_state_year_rates(ds),
-            "leader_entrapment_per_decade": rates["leader_entrapment_per_decade"]}  # fmt: skip
+            "leader_entanglement_per_decade": rates["leader_entanglement_per_decade"]}  # fmt: skip
     for key, rate in like.items():
         print(f"| {rate.name} | {rate.text()} | {PUBLISHED[key][1]} |")
     print("\nFor context (one state or one role; no published figure counts the same thing)\n")

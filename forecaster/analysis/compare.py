@@ -34,7 +34,7 @@ from forecaster.results.tables import applicable, roles
 from forecaster.scenario import Scenario, compile_scenario
 
 #: the headline events compared, by the array of the paired counts they are in
-_STATE = ("war", "entrapment", "abandonment")
+_STATE = ("war", "entanglement", "entrapment", "abandonment")
 _ALLIANCE = ("intact", "member_war")
 _OVERALL = ("any_war", "major_war")
 

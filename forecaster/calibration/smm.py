@@ -242,10 +242,14 @@ def nested(values: Mapping[str, float]) -> dict[str, Any]:
 
 
 def write_option(fit: Fit, path: str | Path, command: str, date: str) -> Path:
-    """Write the estimates as a Hydra config option (``# @package _global_``)."""
+    """Write the estimates as a Hydra config option (``# @package calibration``).
+
+    The shipped options take up an estimate where they leave its key to the
+    calibration (``${oc.select:calibration.KEY,PRIOR}``, ``forecaster.config.calibrated``).
+    """
     path = Path(path)
     header = [
-        "# @package _global_",
+        "# @package calibration",
         f"# Calibrated parameters: forecast-calibrate, {date}",
         f"#   command: {command}",
         "#   method: simulated method of moments, W = diag(1/(se_hist^2 + se_sim^2)),",

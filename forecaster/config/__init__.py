@@ -5,6 +5,7 @@ read as ``pkg://forecaster.conf``, which works from an editable install and a
 wheel alike.
 """
 
+from .calibrated import CalibrationSources, calibration_sources, deferred_keys
 from .checks import (
     CLUSTER_KINDS,
     JOBQUEUE_KINDS,
@@ -23,9 +24,12 @@ __all__ = [
     "JOBQUEUE_KINDS",
     "OUTPUT_FORMATS",
     "VERSION_BASE",
+    "CalibrationSources",
     "available",
+    "calibration_sources",
     "cluster_problems",
     "compose",
+    "deferred_keys",
     "grid_of",
     "run_problems",
     "to_spec",

@@ -127,6 +127,10 @@ class MechanismsConf:
     arms_buildup: bool = described(
         "v2: the adversary's capability growth (which v1.1's `fiscal` also switched)"
     )
+    intervention: bool = described(
+        "states outside the target's alliances join its wars (coalitions, great-power "
+        "interventions)"
+    )
 
 
 OUTPUT_FORMATS = ("zarr", "netcdf")
@@ -317,6 +321,8 @@ class Config:
     threat: Any = None
     fiscal: Any = None
     political: Any = None
+    #: the chosen calibration option's estimates, by config key (conf/calibration/)
+    calibration: Any = None
     cluster: ClusterConf = field(default_factory=ClusterConf)
     sweep: Any = None
     run: RunConf = field(default_factory=RunConf)

@@ -8,6 +8,8 @@ from typing import Any
 
 from forecaster.history import data
 from forecaster.history.deterrence import deterrence_moments
+from forecaster.history.honour import honour_moments
+from forecaster.history.institutions import institution_moments
 from forecaster.history.moments import (
     Moment,
     distant_war_moments,
@@ -44,7 +46,9 @@ def derive_moments(
         distant_war_moments(path),
         mid_outcome_moments(path),
         reliability_moments(path),
+        honour_moments(path),
         termination_moments(path),
+        institution_moments(path),
         deterrence_moments(path),
         nato_spending_moment(Path(portfolio)),
     ):

@@ -28,9 +28,16 @@ CONVENTIONS = "CF-1.8"
 
 _BY_TIME_STATE = {
     "war": "took part in a war that started by time t",
-    "entrapment": "entrapped: honoured and went to war for a low-interest or provoking ally, by t",
-    "abandonment": "abandoned: its defence allies delivered under half of what they owed, by t",
+    "entrapment": "entrapped: honoured a commitment and went to war in a crisis the protected "
+    "ally provoked, by t",
+    "abandonment": "abandoned: attacked (the crisis became a war) while its defence allies "
+    "delivered under half of what they owed, by t",
     "targeted": "targeted in at least one crisis by t",
+    "entanglement": "entangled: honoured a commitment and went to war, by t",
+    "unsupported_crisis": "in a crisis (war or not) in which its defence allies delivered under "
+    "half of what they owed, by t",
+    "low_interest_or_provoked_war": "honoured a commitment and went to war for an ally of "
+    "interest below the entrapment threshold or one that provoked, by t",
 }
 _BY_TIME_ALLIANCE = {
     "intact": "alliance intact: not dissolved and no member has left, at t",
@@ -61,9 +68,15 @@ _EVENTS = {
     "backed_down": "crises in which the adversary backed down after the state resisted",
     "wars_as_target": "wars against the state",
     "war_entries": "wars the state took part in, any role",
-    "abandonments": "crises in which the state was abandoned",
-    "entrapments": "wars the state was entrapped into",
+    "abandonments": "wars against the state in which its allies delivered under half they owed",
+    "entrapments": "wars the state joined by honouring, in a crisis its protégé provoked",
     "stalemates": "crises against the state that both sides would fight, ended without war",
+    "entanglements": "wars the state joined by honouring a commitment",
+    "unsupported_crises": "crises against the state in which its allies delivered under half "
+    "they owed",
+    "low_interest_or_provoked_wars": "wars the state joined by honouring, for a low-interest "
+    "or provoking ally",
+    "interventions": "wars the state joined without an obligation to the target",
 }
 _MOMENTS = {
     "defense_share": ("defence spending as a share of GDP", "1"),

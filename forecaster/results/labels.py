@@ -34,8 +34,23 @@ KEY_LABELS: dict[str, str] = {
 #: outcome variable → (short label, what it is)
 OUTCOMES: dict[str, tuple[str, str]] = {
     "p_war": ("P(war)", "took part in a war by the horizon"),
-    "p_entrapment": ("P(entrapment)", "entrapped into a war by the horizon"),
-    "p_abandonment": ("P(abandonment)", "abandoned by its allies in a crisis by the horizon"),
+    "p_entrapment": (
+        "P(entrapment)",
+        "at war by honouring a commitment in a crisis the protected ally provoked",
+    ),
+    "p_abandonment": (
+        "P(abandonment)",
+        "attacked (a war) while its allies delivered under half the defence they owed",
+    ),
+    "p_entanglement": ("P(entanglement)", "at war by honouring a commitment, by the horizon"),
+    "p_unsupported_crisis": (
+        "P(unsupported crisis)",
+        "a crisis, war or not, in which its allies delivered under half they owed",
+    ),
+    "p_low_interest_or_provoked_war": (
+        "P(war for low interest or provoker)",
+        "at war by honouring, for an ally of low interest (< threshold) or one that provoked",
+    ),
     "p_targeted": ("P(targeted)", "targeted in a crisis by the horizon"),
     "p_honour_war": ("reliability (wartime)", "honoured / casus foederis events that became wars"),
     "p_honour": ("reliability (all events)", "honoured / all casus foederis events"),

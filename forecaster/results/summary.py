@@ -144,6 +144,8 @@ def _header(ds: xr.Dataset, keys: list[str]) -> list[str]:
         "(Wilson on the events where it collapses at 0 or 1); "
         "n/a: cannot occur for this state in this portfolio",
     ]
+    # which values came from the calibration, and which of the user's replaced it
+    lines += [line for line in str(ds.attrs.get("calibration_sources", "")).split("\n") if line]
     if keys:
         names = config_keys(ds)
         shape = " × ".join(str(ds.sizes[ds[names[k]].dims[0]]) for k in keys)

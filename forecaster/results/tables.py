@@ -18,7 +18,14 @@ from .io import config_of
 from .labels import OUTCOMES
 
 #: headline outcomes at the horizon, by what they are counted over
-STATE_OUTCOMES = ("p_war", "p_entrapment", "p_abandonment", "p_honour_war", "p_honour")
+STATE_OUTCOMES = (
+    "p_war",
+    "p_entanglement",
+    "p_entrapment",
+    "p_abandonment",
+    "p_honour_war",
+    "p_honour",
+)
 ALLIANCE_OUTCOMES = ("p_intact", "p_member_war")
 GLOBAL_OUTCOMES = ("p_any_war", "p_major_war")
 
@@ -65,12 +72,18 @@ def applicable(outcome: str, role: dict[str, bool]) -> bool:
     """Whether ``outcome`` can occur for a state with these roles.
 
     A state no adversary targets is never abandoned and never targeted; a state
-    in no alliance is never entrapped and has no reliability; it can be at war
-    only if it is targeted or an ally.
+    in no alliance is never entangled or entrapped and has no reliability; it
+    can be at war only if it is targeted or an ally.
     """
-    if outcome == "p_abandonment":
+    if outcome in ("p_abandonment", "p_unsupported_crisis"):
         return role["targeted"] and role["defended"]
-    if outcome in ("p_entrapment", "p_honour", "p_honour_war"):
+    if outcome in (
+        "p_entrapment",
+        "p_entanglement",
+        "p_low_interest_or_provoked_war",
+        "p_honour",
+        "p_honour_war",
+    ):
         return role["ally"]
     if outcome in ("p_targeted", "p_deterred"):
         return role["targeted"]

@@ -275,8 +275,11 @@ def _portfolio_arrays(portfolio: models.Portfolio) -> dict[str, Any]:
         region[i] = region_names.index(state.region)
         is_adversary[i] = int(state.adversary)
         if state.adversary:
+            provocations = state.provocations or {}
             for target, weight in (state.targets or {}).items():
                 target_weight[i, index[target]] = weight
+                # the target's row: its provocation weight against i (default: the same)
+                target_weight[index[target], i] = provocations.get(target, weight)
         for q, own in enumerate((state.growth, state.support)):
             if own is not None:
                 (
@@ -302,6 +305,8 @@ def _portfolio_arrays(portfolio: models.Portfolio) -> dict[str, Any]:
         attr[layout.AA_SPENDING_TARGET] = alliance.spending_target
         attr[layout.AA_ESCALATION_CONTROL] = alliance.escalation_control
         attr[layout.AA_EXIT_NOTICE] = -1.0
+        tier = alliance.institutionalisation
+        attr[layout.AA_TIER] = -1.0 if tier is None else models.TIERS[tier]
         if alliance.exit is not None:
             attr[layout.AA_EXIT_NOTICE] = alliance.exit.notice_years
             attr[layout.AA_EXIT_THRESHOLD] = alliance.exit.support_threshold

@@ -45,6 +45,8 @@ from .parameters import PARAMETERS, Range
 GROUPS = ("threat", "fiscal", "political")
 OBLIGATIONS = {"defense": layout.OBLIGATION_DEFENSE, "consultation": layout.OBLIGATION_CONSULTATION}
 DECISIONS = {"consensus": layout.DECISION_CONSENSUS, "unilateral": layout.DECISION_UNILATERAL}
+#: military institutionalisation tiers (ATOP's ``milinst``, Leeds & Anac 2005)
+TIERS = {"low": 0, "moderate": 1, "high": 2}
 #: (code, (p0, p1, p2)): a parameter as the kernels read it
 Encoded = tuple[int, tuple[float, float, float]]
 #: the default of a required field: its own check then says what is missing
@@ -387,6 +389,15 @@ class State(_Model):
     ] = Field(
         None, description="an adversary's targets and their weights (required for an adversary)"
     )
+    provocations: Annotated[
+        dict[str, Weight] | None,
+        BeforeValidator(_targets_mapping),
+        Allowed("{target: weight ≥ 0}"),
+    ] = Field(
+        None,
+        description="how often each target provokes the adversary, as a weight like `targets` "
+        "(default: the target's `targets` weight)",
+    )
     growth: parameter(_DOMAIN["fiscal.growth"], optional=True) = Field(  # type: ignore[valid-type]
         None, description="the state's own GDP growth, instead of the shared draw"
     )
@@ -437,6 +448,15 @@ class Alliance(_Model):
     spending_target: Unit = Field(0.0, description="pledged defence share of GDP")
     escalation_control: Unit = Field(
         0.0, description="how tightly the alliance restrains its members' provocations"
+    )
+    institutionalisation: Annotated[
+        Literal["low", "moderate", "high"] | None,
+        PlainValidator(lambda v: None if v is None else _option(TIERS)(v)),
+        Allowed("null / `low` / `moderate` / `high`"),
+    ] = Field(
+        None,
+        description="military institutionalisation tier (ATOP `milinst`); its termination "
+        "hazard is `political.termination_by_tier.<tier>`, null: `political.termination_rate`",
     )
     exit: Annotated[
         Exit | None, Allowed("null, or {`notice_years` ≥ 0, `support_threshold` ∈ [0, 1]}")
@@ -539,11 +559,16 @@ class _Entries:
         for name, raw in mapping(portfolio.get("states")).items():
             adversary = raw.get("adversary", False) if isinstance(raw, Mapping) else None
             targets = raw.get("targets") if isinstance(raw, Mapping) else UNKNOWN
+            provocations = raw.get("provocations") if isinstance(raw, Mapping) else UNKNOWN
             states[str(name)] = SimpleNamespace(
                 adversary=adversary if isinstance(adversary, bool) else UNKNOWN,
                 targets=(
                     dict(targets) if isinstance(targets, Mapping)
                     else None if targets is None else UNKNOWN
+                ),
+                provocations=(
+                    dict(provocations) if isinstance(provocations, Mapping)
+                    else None if provocations is None else UNKNOWN
                 ),
             )  # fmt: skip
         alliances = {}
@@ -577,6 +602,19 @@ def _target_problems(portfolio: Portfolio | _Entries) -> Found:
         where = ("states", name, "targets")
         if state.adversary is UNKNOWN or state.targets is UNKNOWN:
             continue
+        if state.provocations is not UNKNOWN and state.provocations:
+            for target, weight in state.provocations.items():
+                if not state.adversary:
+                    found.append(
+                        (("states", name, "provocations"), state.provocations,
+                         "only an adversary (adversary: true) has provocations")
+                    )  # fmt: skip
+                    break
+                if not (state.targets or {}).get(target):
+                    found.append(
+                        (("states", name, "provocations", target), weight,
+                         f"'{target}' is not one of {name}'s targets (weight > 0)")
+                    )  # fmt: skip
         if not state.adversary:
             if state.targets:
                 found.append(

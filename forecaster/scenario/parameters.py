@@ -82,6 +82,14 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("threat.fait_accompli", UNIT),
     Parameter("threat.stalemate", UNIT),
     Parameter("political.honour.co_obligated", NONNEG),
+    # issue 18: intervention without obligation (appended likewise)
+    Parameter("threat.intervention", UNIT),
+    Parameter("threat.intervention_distant", UNIT),
+    # issue 18: termination hazards by institutionalisation tier (appended likewise)
+    Parameter("political.termination_by_tier.low", NONNEG),
+    Parameter("political.termination_by_tier.moderate", NONNEG),
+    Parameter("political.termination_by_tier.high", NONNEG),
+    Parameter("political.honour.institutionalised", UNIT),
 )
 
 #: ``{key: (low, high, description)}`` for the compiler's range checks

@@ -51,7 +51,12 @@ def credibility(row: Row, world: World, live_alive: np.ndarray) -> Credibility:
             sharing = np.maximum(live_alive[:, a, :].sum(axis=1) - 1, 1)
             diffusion = (1.0 - 1.0 / sharing) * (1.0 - e)
             co_obligated = row.t("political.honour.co_obligated")[:, :, None]
-            z = z - co_obligated * diffusion[:, None, None]
+            penalty = co_obligated * diffusion[:, None, None]
+            if attr[L.AA_TIER] == L.TIER_HIGH:
+                # an integrated pact (command, bases) keeps the share kappa of it off
+                kappa = row.t("political.honour.institutionalised")[:, :, None]
+                penalty = penalty * (1.0 - kappa)
+            z = z - penalty
         h = sigmoid(z)
         obligation = int(attr[L.AA_OBLIGATION])
         if obligation == L.OBLIGATION_CONSULTATION:

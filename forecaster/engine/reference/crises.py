@@ -123,7 +123,7 @@ def opportunity_or_provocation(
             row.theta["threat.provocation_rate"]
             * (1 + row.theta["threat.moral_hazard"] * allied)
             * (1 - control)
-            * w
+            * row.target_weight[j, k]  # j's provocation weight against k (a target's row)
         )
         provoked = at_peace & protected & (row.rng.random(n) < 1 - np.exp(-hazard * dt))
     rate = row.theta["threat.scale"] * row.theta["threat.opportunity_rate"] * w
@@ -175,8 +175,9 @@ def escalation(
     responses: Responses,
 ) -> np.ndarray:
     """j resists or yields, then k fights or backs down; a war enlists the honouring
-    allies. With MODEL v2's stalemate a crisis both would fight ends without war with
-    chance s. Returns where it became a war ``[N]``."""
+    allies and, with ``intervention``, states outside j's alliances that join. With
+    MODEL v2's stalemate a crisis both would fight ends without war with chance s.
+    Returns where it became a war ``[N]``."""
     events, honoured = world.events, responses.honoured
     cost = row.theta["threat.war_cost"]
     p = odds(row, world, k, j, responses.contribution * honoured)
@@ -194,6 +195,8 @@ def escalation(
     participants = honoured & war[:, None]
     participants[:, k] |= war
     participants[:, j] |= war
+    if row.on["intervention"]:
+        participants |= interveners(row, world, k, j, war, participants, responses)
     world.war[war, k, j] = participants[war]
     world.n_wars += war
     events[:, j, L.EV_WARS_AS_TARGET] += war
@@ -201,6 +204,31 @@ def escalation(
     world.ever[:, :, L.BT_WAR] |= participants
     world.major |= war & (participants.sum(axis=1) >= 3)
     return war
+
+
+def interveners(
+    row: Row,
+    world: World,
+    k: int,
+    j: int,
+    war: np.ndarray,
+    participants: np.ndarray,
+    responses: Responses,
+) -> np.ndarray:
+    """States with no obligation to j, not in this war nor fighting k elsewhere, that join
+    k's new war on j ``[N, S]`` (issue 18, docs/model.md §3c): a neighbour (j's region)
+    with chance ``intervention``, any other with ``intervention_distant`` x its reach."""
+    fighting_k = world.war[:, k].any(axis=1)  # [N, S], before this war is registered
+    reach = row.state_attr[:, L.SA_REACH]
+    chance = np.where(
+        row.same_region[None, :, j],
+        row.t("threat.intervention"),
+        row.t("threat.intervention_distant") * reach[None],
+    )
+    candidate = war[:, None] & row.friendly[None] & ~responses.obliged & ~participants
+    joins = candidate & ~fighting_k & (row.rng.random(participants.shape) < chance)
+    world.events[:, :, L.EV_INTERVENTIONS] += joins
+    return joins
 
 
 # ---------------------------------------------------------------- 5. consequences
@@ -213,23 +241,39 @@ def consequences(
     war: np.ndarray,
     responses: Responses,
 ) -> None:
-    """Entrapment of allies dragged into war, abandonment of j, reputation, support."""
+    """Entanglement, entrapment and abandonment (docs/model.md §4), reputation, support.
+
+    Entangled: honoured and at war (Beckley 2015); entrapped: entangled in a crisis
+    the protégé provoked (Snyder 1984), never for defending it against an unprovoked
+    attack; abandoned: attacked (the crisis became a war) with under half the owed
+    defence delivered (Leeds 2003). The backlashes keep their triggers: a war for a
+    low-interest or provoking ally, any crisis in which the allies stood aside.
+    """
     events, obliged, honoured = world.events, responses.obliged, responses.honoured
     events[:, :, L.EV_CF_WAR] += obliged & war[:, None]
     events[:, :, L.EV_CF_HONOURED_WAR] += honoured & war[:, None]
-    low_interest = row.interest[:, j] < row.t("political.entrapment_threshold")
-    entrapped = honoured & war[:, None] & (low_interest | provoked[:, None])
+    entangled = honoured & war[:, None]
+    events[:, :, L.EV_ENTANGLEMENTS] += entangled
+    world.ever[:, :, L.BT_ENTANGLEMENT] |= entangled
+    entrapped = entangled & provoked[:, None]
     events[:, :, L.EV_ENTRAPMENTS] += entrapped
     world.ever[:, :, L.BT_ENTRAPMENT] |= entrapped
+    low_interest = row.interest[:, j] < row.t("political.entrapment_threshold")
+    low_or_provoked = entangled & (low_interest | provoked[:, None])
+    events[:, :, L.EV_LOW_INTEREST_OR_PROVOKED_WARS] += low_or_provoked
+    world.ever[:, :, L.BT_LOW_INTEREST_OR_PROVOKED_WAR] |= low_or_provoked
     owed, delivered = responses.owed, responses.delivered
-    abandoned = crisis & (owed > 0) & (delivered < 0.5 * owed)
+    unsupported = crisis & (owed > 0) & (delivered < 0.5 * owed)
+    events[:, j, L.EV_UNSUPPORTED_CRISES] += unsupported
+    world.ever[:, j, L.BT_UNSUPPORTED_CRISIS] |= unsupported
+    abandoned = unsupported & war
     events[:, j, L.EV_ABANDONMENTS] += abandoned
     world.ever[:, j, L.BT_ABANDONMENT] |= abandoned
     if row.on["politics"]:
         world.support_logit = (
-            world.support_logit - row.t("political.entrapment_backlash") * entrapped
+            world.support_logit - row.t("political.entrapment_backlash") * low_or_provoked
         )
-        world.support_logit[:, j] -= row.theta["political.abandonment_backlash"] * abandoned
+        world.support_logit[:, j] -= row.theta["political.abandonment_backlash"] * unsupported
         support = sigmoid(world.support_logit)
         world.support = np.where(row.is_adversary, world.support, support)
     if row.on["reputation"]:

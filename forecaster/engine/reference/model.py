@@ -149,8 +149,13 @@ def exits(row: Row, world: World) -> None:
     if not row.on["exit"]:
         return
     dt, n = row.dt, row.n
-    termination = 1 - np.exp(-row.theta["political.termination_rate"] * dt)
+    pooled = row.theta["political.termination_rate"]
+    tiers = ("low", "moderate", "high")
     for a in range(row.alliance_attr.shape[0]):
+        # the alliance's institutionalisation tier sets its hazard; none: the pooled one
+        tier = int(row.alliance_attr[a, L.AA_TIER])
+        rate = pooled if tier < 0 else row.theta[f"political.termination_by_tier.{tiers[tier]}"]
+        termination = 1 - np.exp(-rate * dt)
         notice = row.alliance_attr[a, L.AA_EXIT_NOTICE]
         member = world.live[:, a, :] & world.alive[:, a, None]
         if notice >= 0:

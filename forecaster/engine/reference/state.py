@@ -151,7 +151,7 @@ class World:
     steps_below: np.ndarray  # int[N, A, S]
     war: np.ndarray  # bool[N, k, j, participant]
     at_war: np.ndarray  # bool[N, S]
-    ever: np.ndarray  # bool[N, S, 4]: columns layout.BT_*
+    ever: np.ndarray  # bool[N, S, len(BY_TIME_STATE)]: columns layout.BT_*
     events: np.ndarray  # int[N, S, N_EVENTS]
     major: np.ndarray  # bool[N]
     n_wars: np.ndarray  # int[N]
