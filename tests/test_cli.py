@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -57,3 +58,23 @@ def test_help_passes_through_to_hydra(command):
     assert done.returncode == 0
     assert "portfolio: historical_world, indo_pacific, nato, regional, us_global" in done.stdout
     assert "debug: quick" in done.stdout  # the quick preset, listed with the groups
+
+
+def test_the_decision_commands_log_to_the_stderr_of_the_moment(monkeypatch):
+    """A second command in one process (a notebook, pytest's capture) logs to the
+    stderr it has now, not to the closed stream of the first (a full-disk test once
+    read 695 lines of 'I/O operation on closed file')."""
+    import io
+    import logging
+
+    from forecaster.cli.arguments import log_to_stderr
+
+    log = logging.getLogger("forecaster")
+    monkeypatch.setattr(log, "handlers", [])
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    log_to_stderr()
+    first.close()
+    monkeypatch.setattr(sys, "stderr", second)
+    log.info("estimated 3 s")
+    assert second.getvalue().endswith("estimated 3 s\n")

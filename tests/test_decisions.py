@@ -374,3 +374,26 @@ def test_the_decision_commands_run(how, command, tmp_path):
     assert "trajectory runs" in done.stdout.splitlines()[0]  # the cost, before the work
     for name in written:
         assert (tmp_path / name).is_file(), name
+
+
+def test_membership_is_a_lever_run_apart_on_the_same_random_numbers():
+    """A members list (Hydra's sweep syntax) is a run of its own with the same seed; the
+    cost counts the pledges of the members only (ALLY_A 400 and ALLY_B 600 bn at 1.5%)."""
+    from forecaster.analysis.robust import search
+    from forecaster.cli.arguments import parse_levers
+
+    levers, problems = parse_levers(
+        ["portfolio.alliances.pact.members=[PATRON,PROTEGE,ALLY_A,ALLY_B],[PATRON,PROTEGE]"]
+    )
+    assert not problems
+    assert levers == {"portfolio.alliances.pact.members": [
+        ["PATRON", "PROTEGE", "ALLY_A", "ALLY_B"], ["PATRON", "PROTEGE"]]}  # fmt: skip
+    cfg = forecaster.compose(["debug=quick", "portfolio=regional", "run.trajectories=200"])
+    designs = search(cfg, levers, {"threat.scale": (0.5, 1.5)}, [("p_war", {"state": "ALLY_A"})],
+                     n_futures=2)  # fmt: skip
+    assert designs.lever_value.values[:, 0].tolist() == [
+        "[PATRON,PROTEGE,ALLY_A,ALLY_B]", "[PATRON,PROTEGE]"]  # fmt: skip
+    np.testing.assert_allclose(designs.cost.values, [400 * 0.005 + 600 * 0.005, 0.0])
+    assert "'portfolio.alliances.pact.members': [['PATRON', 'PROTEGE'" in designs.attrs["levers"]
+    # every future's best design has no regret there
+    assert np.all(designs.regret.values.min(axis=0) == 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
@@ -88,12 +88,29 @@ def parse_objectives(items: list[str]) -> tuple[list[tuple[str, dict]], list[str
     return objectives, problems
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """A handler that writes to ``sys.stderr`` as it is when a record is emitted.
+
+    A plain ``StreamHandler(sys.stderr)`` keeps the stream it was made with; a
+    second command run in the same process (a notebook, a test's captured
+    stderr) would then log into a closed stream.
+    """
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
 def log_to_stderr() -> None:
     """forecaster's log (the run's size and estimated time, progress every 10% of its
     tasks) on stderr, as ``forecast`` shows it; a bar as well on a terminal."""
     log = logging.getLogger("forecaster")
     if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _CurrentStderr()
         handler.setFormatter(logging.Formatter("[%(asctime)s] %(message)s", "%H:%M:%S"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)

@@ -28,8 +28,8 @@ numbers. The cost is printed once every argument has been checked, before the ru
 Writes discovery.nc, peeling.png and box_limits.png (with matplotlib)."""
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The ``forecast-discover`` command."""
+def _parser() -> argparse.ArgumentParser:
+    """The options of ``forecast-discover``."""
     parser = argparse.ArgumentParser(
         prog="forecast-discover",
         description="Scenario discovery: where in the space of uncertainties a forecaster "
@@ -88,7 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="where discovery.nc and the figures go (default outputs/discovery/<date>/<time>)",
     )
-    args, overrides = parser.parse_known_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``forecast-discover`` command."""
+    args, overrides = _parser().parse_known_args(argv)
     log_to_stderr()
     if importlib.util.find_spec("ema_workbench") is None:
         print(

@@ -99,8 +99,8 @@ def parse_limits(items: list[str]) -> tuple[list[float | None] | None, list[str]
     return (limits or None), problems
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The ``forecast-robust`` command."""
+def _parser() -> argparse.ArgumentParser:
+    """The options of ``forecast-robust``."""
     parser = argparse.ArgumentParser(
         prog="forecast-robust",
         description="Robust alliance design: every choice of the levers in every future "
@@ -157,7 +157,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="where robust.nc and pareto.png go (default outputs/robust/<date>/<time>)",
     )
-    args, overrides = parser.parse_known_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``forecast-robust`` command."""
+    args, overrides = _parser().parse_known_args(argv)
     log_to_stderr()
     levers, problems = parse_levers(args.lever)
     uncertainties, bad = parse_ranges(args.uncertainty)

@@ -98,7 +98,7 @@ class RunConf:
     )
     resume: str | None = described("an interrupted run's output directory, to finish it")
     allow_long: bool = described(
-        "run even when the estimated time passes the budget (12 h; docs/results.md)",
+        "run even when the estimated time passes the budget (12 h; see Cost and budget)",
         check=Check(lambda v: isinstance(v, bool), "must be true or false"),
     )
     allow_large: bool = described(

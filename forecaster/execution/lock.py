@@ -9,6 +9,7 @@ written results; :func:`forecaster.run` takes it again).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from collections.abc import Iterator
@@ -41,7 +42,8 @@ def output_lock(directory: str | Path) -> Iterator[None]:
         yield
     finally:
         del _held[path]
-        os.unlink(path / LOCK_NAME)  # before unlocking: a waiting run then finds a fresh file
+        with contextlib.suppress(FileNotFoundError):  # the directory may be gone
+            os.unlink(path / LOCK_NAME)  # before unlocking: a later run finds a fresh file
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
