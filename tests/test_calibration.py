@@ -302,7 +302,9 @@ def test_the_recovery_check_repeats_the_shipped_fit():
     assert by_path["threat.defender_resolve.median"].log
     # φ is not estimated but fixed by an override, which the recovery applies too
     assert "threat.fait_accompli" not in by_path
-    assert overrides == ["calibration=none", "threat.fait_accompli=0.3"]
+    # (and the intervention probabilities' starting points, which their --param replaces)
+    assert overrides == ["calibration=none", "threat.fait_accompli=0.3",
+                         "threat.intervention=0.1", "threat.intervention_distant=0.5"]  # fmt: skip
     # every parameter's shipped estimate lies inside its search bounds
     spec = forecaster.config.to_spec(forecaster.compose(["calibration=history"]))
     for p in parameters:

@@ -81,6 +81,7 @@ DEFAULT_MOMENTS = (
     "reliability_post1945_multilateral",
     "alliance_termination_hazard_formed_from_1945",
     "deterrence_rate_ratio_local_ally_post1945",
+    "war_participation_distant_post1945",
 )
 
 
