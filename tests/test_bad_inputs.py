@@ -25,7 +25,6 @@ import importlib.util
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -961,30 +960,23 @@ def test_a_value_from_the_environment_is_named_before_the_run(tmp_path, monkeypa
 
 
 # ---------------------------------------------------------------- signals (real processes)
-FORECAST = Path(sys.executable).parent / "forecast"
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("signum", "status", "word"),
     [(signal.SIGTERM, 143, "terminated (SIGTERM)"), (signal.SIGINT, 130, "interrupted")],
     ids=["SIGTERM", "SIGINT"],
 )
-def test_a_signal_prints_one_line_and_the_resume_command(signum, status, word, tmp_path):
+def test_a_signal_prints_one_line_and_the_resume_command(signum, status, word, command, tmp_path):
     run_dir = tmp_path / "run"
     args = [
         "portfolio=regional",
         "run.trajectories=4000",
         "run.block_size=5",
-        "cluster=in_process",
+        "debug=quick",
         f"hydra.run.dir={run_dir}",
     ]
-    proc = subprocess.Popen(
-        [str(FORECAST), *args],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    proc = command.popen(
+        "forecast", *args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     assert proc.stdout is not None
     for line in proc.stdout:
