@@ -767,6 +767,29 @@ LIFECYCLE = [
 ]
 
 
+# ---------------------------------------------------------------- oversized config files
+#: nine anchors, each a list of nine aliases of the one before: 9^9 values once expanded
+LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)
+LARGE = {
+    "laughs": folder_case({"portfolio/mine.yaml": LAUGHS},
+                          "portfolio/mine.yaml: its anchors and aliases expand to 490,329,064"),
+    "laughs_unchosen": folder_case({"threat/bomb.yaml": LAUGHS}, "threat/bomb.yaml: its anchors"),
+    "searchpath": forecast("hydra.searchpath=[file://{mine}]", "portfolio=mine",
+                           fragment="expand to 490,329,064 values", left=NOTHING,
+                           files={"portfolio/mine.yaml": LAUGHS}),
+    "cd_equals": Case("forecast", ("--config-dir={mine}", "portfolio=mine"),
+                      "a config file holds at most 100,000", files={"portfolio/mine.yaml": LAUGHS}),
+    "megabyte": folder_case({"portfolio/mine.yaml": "name: mine\n" + "# padding\n" * 110_000},
+                            "bytes; a config file is at most 1,000,000"),
+    "sensitivity": Case("forecast-sensitivity", ("--config-dir", "{mine}", "--outcome", "p_war",
+                        "--select", "state=PROTEGE", "--param",
+                        "threat.scale=0.5:2", "portfolio=mine", "cluster=in_process"),
+                        "expand to 490,329,064 values", files={"portfolio/mine.yaml": LAUGHS}),
+}  # fmt: skip
+
+
 # ---------------------------------------------------------------- forecast-world
 def world(*args: str, fragment: str) -> Case:
     return Case("forecast-world", args, fragment)
@@ -842,6 +865,7 @@ CASES: list[Case] = [
     *SENSITIVITY_CASES,
     *CALIBRATE,
     *LIFECYCLE,
+    *LARGE.values(),
     *WORLD,
     *DISCOVER,
     *ROBUST,

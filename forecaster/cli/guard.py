@@ -27,6 +27,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, ListConfig
 from omegaconf.errors import OmegaConfBaseException
 
+from forecaster.config.folders import folder_problems, folders_in_argv
 from forecaster.errors import ConfigError
 
 #: exit status of a mistake in the input (argparse's and Hydra's convention)
@@ -130,9 +131,10 @@ def argv_problems(argv: Sequence[str]) -> list[str]:
     """Problems in ``forecast``'s overrides that Hydra would act on before our checks.
 
     An empty output directory (Hydra would write into the current folder), one that
-    is a file, and an option name that climbs out of its folder with ``..``.
+    is a file, an option name that climbs out of its folder with ``..``, and a
+    config file of the user's too large to read (``forecaster.config.folders``).
     """
-    problems = []
+    problems = [p for folder in folders_in_argv(argv) for p in folder_problems(folder)]
     for arg in argv:
         key, sep, value = arg.partition("=")
         if not sep or arg.startswith("-"):

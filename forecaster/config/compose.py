@@ -15,6 +15,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from forecaster.errors import ConfigError
 
+from .folders import folder_problems
 from .identity import identity_of, remember, shadow_problems
 from .schema import CONFIG_MODULE, CONFIG_NAME, VERSION_BASE
 
@@ -44,6 +45,9 @@ def compose(
         folder = Path(config_dir).expanduser().resolve()
         if not folder.is_dir():
             raise ConfigError([f"config_dir = {str(config_dir)!r}: no such directory"])
+        too_large = folder_problems(folder)
+        if too_large:
+            raise ConfigError(too_large)
         # Hydra's own mechanism for --config-dir: the folder first on the search path
         overrides.append(f"hydra.searchpath=[file://{folder}]")
     if GlobalHydra.instance().is_initialized():
