@@ -25,7 +25,8 @@ import importlib.util
 import os
 import signal
 import subprocess
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from forecaster.cli import robust as robust_cli
 from forecaster.cli import sensitivity as sensitivity_cli
 from forecaster.cli import world as world_cli
 from forecaster.execution import CHECKPOINT_NAME
+from forecaster.execution.lock import LOCK_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONAL = (ROOT / "conf" / "portfolio" / "regional.yaml").read_text()
@@ -790,6 +792,16 @@ LARGE = {
 }  # fmt: skip
 
 
+# ---------------------------------------------------------------- damaged or busy folders
+STORED = [
+    Case("forecast-report", ("{damaged}", "--out", "{out}"), "p_war"),
+    Case("forecast-compare", ("{damaged}", "{run}"), "p_war"),
+    Case("forecast-report", ("{laughs}", "--out", "{out}"), "anchors or aliases"),
+    Case("forecast-compare", ("{run}", "{laughs}"), "anchors or aliases"),
+    forecast(*TINY, "hydra.run.dir={locked}", fragment="in use by pid", left=NOTHING),
+]
+
+
 # ---------------------------------------------------------------- forecast-world
 def world(*args: str, fragment: str) -> Case:
     return Case("forecast-world", args, fragment)
@@ -866,6 +878,7 @@ CASES: list[Case] = [
     *CALIBRATE,
     *LIFECYCLE,
     *LARGE.values(),
+    *STORED,
     *WORLD,
     *DISCOVER,
     *ROBUST,
@@ -903,7 +916,30 @@ def results(tmp_path_factory) -> dict[str, Path]:
         ds = forecaster.run(forecaster.compose(overrides), progress=False)
         forecaster.write_results(ds, base / name)
         folders[name] = base / name
+    # a run whose stored config is a "billion laughs", and one with a chunk of p_war gone
+    forecaster.write_results(ds.assign_attrs(config=LAUGHS), base / "laughs")
+    forecaster.write_results(ds, base / "damaged")
+    chunks = sorted(p for p in (base / "damaged").rglob("p_war/**/*") if p.is_file())
+    next(p for p in chunks if p.name != "zarr.json").unlink()
+    folders |= {"laughs": base / "laughs", "damaged": base / "damaged"}
     return folders
+
+
+@pytest.fixture(scope="module")
+def locked(tmp_path_factory) -> Iterator[Path]:
+    """An output folder whose lock another process holds (as a running forecast would)."""
+    folder = tmp_path_factory.mktemp("locked")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time; "
+         "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX); "
+         "os.write(fd, str(os.getpid()).encode()); print('held', flush=True); time.sleep(600)",
+         str(folder / LOCK_NAME)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    yield folder
+    holder.kill()
+    holder.wait()
 
 
 def fill(text: str, names: dict[str, str]) -> str:
@@ -922,7 +958,7 @@ def _must_not_run(*args, **kwargs):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_bad_input_is_refused_in_one_message(case, results, tmp_path, monkeypatch, capsys):
+def test_bad_input_is_refused_in_one_message(case, results, locked, tmp_path, monkeypatch, capsys):
     if case.command == "forecast-sensitivity" and importlib.util.find_spec("SALib") is None:
         pytest.skip("needs SALib (pip install 'forecaster[analysis]')")
     if case.command in ("forecast-discover", "forecast-robust") and (
@@ -945,6 +981,7 @@ def test_bad_input_is_refused_in_one_message(case, results, tmp_path, monkeypatc
         "out": str(out),
         "mine": str(tmp_path / "mine"),
         "file": str(tmp_path / "afile"),
+        "locked": str(locked),
         **{k: str(v) for k, v in results.items()},
     }
     argv = [fill(arg, names) for arg in case.args]
