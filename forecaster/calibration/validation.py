@@ -389,23 +389,9 @@ def _verdict(ok: bool, argued: bool = False) -> str:
     return "argued" if argued else "**fails**"
 
 
-def analyst_numbers(trajectories: int, seed: int, rows: list[Row]) -> list[str]:
-    """Issue 18's table: named quantities of the shipped portfolios beside the record."""
-    by_name = {r.name: r for r in rows}
-    nato = _run(["portfolio=nato", *V2], trajectories, seed)
-    indo = _run(["portfolio=indo_pacific", *V2], trajectories, seed)
-    glob = _run(["portfolio=us_global", *V2], trajectories, seed)
-    out = [
-        "## Numbers an analyst checks",
-        "",
-        f"The shipped defaults, ten years, {trajectories:,} trajectories; ± is a 95% Monte "
-        "Carlo interval. Each figure beside what the record or the literature gives; "
-        "*holds*: inside it; *argued*: outside or unidentified, with the reason; "
-        "*fails*: the model contradicts it.",
-        "",
-        "| quantity | model | record or literature | verdict |",
-        "|---|---|---|---|",
-    ]
+def _abandonment_rows(nato: xr.Dataset, indo: xr.Dataset) -> list[str]:
+    """The analyst table's abandonment rows: Estonia, then South Korea, Japan, the Philippines."""
+    out: list[str] = []
     est = _p(nato, "p_abandonment", state="EST")
     est_crisis = _p(nato, "p_unsupported_crisis", state="EST")
     est_wars = _p(nato, "mean_wars_as_target", state="EST")[0]
@@ -430,6 +416,27 @@ def analyst_numbers(trajectories: int, seed: int, rows: list[Row]) -> list[str]:
             f"| {name}: P(abandoned within ten years) | {_fmt(*value)} | as for Estonia "
             f"| {_verdict(value[0] <= ABANDONMENT_CEILING)} |"
         )
+    return out
+
+
+def analyst_numbers(trajectories: int, seed: int, rows: list[Row]) -> list[str]:
+    """Issue 18's table: named quantities of the shipped portfolios beside the record."""
+    by_name = {r.name: r for r in rows}
+    nato = _run(["portfolio=nato", *V2], trajectories, seed)
+    indo = _run(["portfolio=indo_pacific", *V2], trajectories, seed)
+    glob = _run(["portfolio=us_global", *V2], trajectories, seed)
+    out = [
+        "## Numbers an analyst checks",
+        "",
+        f"The shipped defaults, ten years, {trajectories:,} trajectories; ± is a 95% Monte "
+        "Carlo interval. Each figure beside what the record or the literature gives; "
+        "*holds*: inside it; *argued*: outside or unidentified, with the reason; "
+        "*fails*: the model contradicts it.",
+        "",
+        "| quantity | model | record or literature | verdict |",
+        "|---|---|---|---|",
+    ]
+    out += _abandonment_rows(nato, indo)
     horizon = float(glob.time[-1])
     per_decade = 10.0 / horizon
     us = _p(glob, "mean_entanglements", state="USA")
