@@ -17,9 +17,7 @@ Examples
 >>> ds = forecaster.open_results("outputs/...")   # doctest: +SKIP
 """
 
-from importlib import import_module
-from typing import Any
-
+from ._lazy import lazy_attributes
 from ._version import __version__
 from .analysis import plotting as _plotting  # noqa: F401  (registers the ds.forecast accessor)
 from .api import check, run
@@ -39,18 +37,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'forecaster' has no attribute {name!r}")
-    module_name, attribute = _LAZY[name]
-    module = import_module(module_name)
-    value = module if attribute is None else getattr(module, attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [

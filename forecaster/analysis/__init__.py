@@ -5,8 +5,7 @@ Submodules load on use (PEP 562): ``import forecaster`` registers the accessor
 drawn) and nothing else of this layer.
 """
 
-from importlib import import_module
-from typing import Any
+from forecaster._lazy import lazy_attributes
 
 _LAZY = {
     "plotting": ("forecaster.analysis.plotting", None),
@@ -17,15 +16,4 @@ _LAZY = {
 __all__ = ["format_ranking", "plotting", "sobol"]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'forecaster.analysis' has no attribute {name!r}")
-    module_name, attribute = _LAZY[name]
-    module = import_module(module_name)
-    value = module if attribute is None else getattr(module, attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

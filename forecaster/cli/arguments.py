@@ -8,12 +8,15 @@ and ``members=[USA,EST],[USA,EST,LVA]`` work as in ``forecast -m``) and
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import logging
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
+import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 
@@ -127,3 +130,31 @@ def log_to_stderr() -> Iterator[None]:
     finally:
         log.removeHandler(handler)
         log.setLevel(level)
+
+
+def add_folder_options(parser: argparse.ArgumentParser, writes: str, default: str) -> None:
+    """``--config-dir`` and ``--output-dir``, as the decision commands spell them."""
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        default=None,
+        help="a folder of your own config options, as for forecast",
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help=f"where {writes} go (default {default})",
+    )
+
+
+def parse_point(items: list[str], flag: str) -> dict[str, Any]:
+    """A grid point from ``KEY=VALUE`` items (values read as YAML); ``ValueError`` naming
+    ``flag`` and the item that has no value."""
+    point: dict[str, Any] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        if not value:
+            raise ValueError(f"{flag} {item!r}: write it as config.key=value")
+        point[key] = yaml.safe_load(value)
+    return point

@@ -14,23 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from forecaster.analysis.compare import compare, format_comparison, select_states
 from forecaster.results import config_keys, open_results
 from forecaster.results.summary import chosen_states
 
+from .arguments import parse_point
 from .guard import one_line
-
-
-def _point(items: list[str], flag: str) -> dict[str, Any]:
-    point: dict[str, Any] = {}
-    for item in items:
-        key, _, value = item.partition("=")
-        if not value:
-            raise ValueError(f"{flag} {item!r}: write it as config.key=value")
-        point[key] = yaml.safe_load(value)
-    return point
 
 
 @one_line("forecast-compare")
@@ -69,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     try:
-        at_a = _point(args.at_a, "--a")
+        at_a = parse_point(args.at_a, "--a")
         a = open_results(args.a)
         b = open_results(args.b) if args.b else a
         if args.states:  # an unknown state stops here, before anything is simulated
@@ -77,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         # --a's keys hold for b too, where b sweeps them, unless --b gives them
         swept_b = config_keys(b)
         carried = {k: v for k, v in at_a.items() if k in swept_b or k in b.coords}
-        at_b = {**carried, **_point(args.at_b, "--b")}
+        at_b = {**carried, **parse_point(args.at_b, "--b")}
         table = compare(a, b, at_a=at_a or None, at_b=at_b or None)
         shown = select_states(table, args.states)
     except (ValueError, FileNotFoundError, KeyError) as err:

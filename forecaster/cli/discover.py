@@ -14,7 +14,7 @@ from omegaconf.errors import OmegaConfBaseException
 from forecaster.config import compose
 from forecaster.errors import ConfigError
 
-from .arguments import log_to_stderr, parse_ranges, parse_select
+from .arguments import add_folder_options, log_to_stderr, parse_ranges, parse_select
 from .guard import one_line
 from .main import explain
 
@@ -77,18 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         "--peel-alpha", type=float, default=0.05, help="share of the points PRIM peels per step"
     )
     parser.add_argument("--boxes", type=int, default=1, help="PRIM boxes to find")
-    parser.add_argument(
-        "--config-dir",
-        type=Path,
-        default=None,
-        help="a folder of your own config options, as for forecast",
-    )
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=None,
-        help="where discovery.nc and the figures go (default outputs/discovery/<date>/<time>)",
-    )
+    add_folder_options(parser, "discovery.nc and the figures", "outputs/discovery/<date>/<time>")
     return parser
 
 

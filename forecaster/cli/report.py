@@ -5,23 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from forecaster.analysis.report import require_matplotlib, write_report
 
+from .arguments import parse_point
 from .guard import one_line
-
-
-def _point(items: list[str]) -> dict[str, Any]:
-    point: dict[str, Any] = {}
-    for item in items:
-        key, _, value = item.partition("=")
-        if not value:
-            raise ValueError(f"--at {item!r}: write it as config.key=value")
-        point[key] = yaml.safe_load(value)
-    return point
 
 
 @one_line("forecast-report")
@@ -69,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             args.out,
             states=args.states,
             baseline=args.baseline,
-            at=_point(args.at) or None,
+            at=parse_point(args.at, "--at") or None,
         )
     except (FileNotFoundError, ValueError, KeyError, ImportError) as err:
         message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

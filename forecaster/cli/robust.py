@@ -21,7 +21,13 @@ from omegaconf.errors import OmegaConfBaseException
 from forecaster.config import compose
 from forecaster.errors import ConfigError
 
-from .arguments import log_to_stderr, parse_levers, parse_objectives, parse_ranges
+from .arguments import (
+    add_folder_options,
+    log_to_stderr,
+    parse_levers,
+    parse_objectives,
+    parse_ranges,
+)
 from .guard import one_line
 from .main import explain
 
@@ -146,18 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--futures", type=int, default=16, help="draws of the uncertainties")
     parser.add_argument("--design", default="lhs", help="lhs (Latin hypercube) or sobol")
-    parser.add_argument(
-        "--config-dir",
-        type=Path,
-        default=None,
-        help="a folder of your own config options, as for forecast",
-    )
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=None,
-        help="where robust.nc and pareto.png go (default outputs/robust/<date>/<time>)",
-    )
+    add_folder_options(parser, "robust.nc and pareto.png", "outputs/robust/<date>/<time>")
     return parser
 
 
