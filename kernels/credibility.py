@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 from .layout import (
@@ -47,7 +46,7 @@ from .layout import (
     OBLIGATION_CONSULTATION,
     TIER_HIGH,
 )
-from .model import has, logistic, logit, popcount
+from .model import clear, has, logistic, logit, or_into, popcount
 from .state import X_CAPABILITY, X_REACH, X_RECESSION, X_REPUTATION, X_SCEPTIC, X_SUPPORT
 
 
@@ -187,21 +186,22 @@ def backing(world, cred, j):
 
 
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def backing_bound(world, scn, j):
+def backing_bound(world, scn, allies, j):
     """An upper bound of ``backing(j)`` without any honour probability.
 
     h <= 1 and eff = iota * reach * (1 - drag (1 - iota)) <= 1 on the validated
     domain (all in [0, 1]); the allies of j are the other non-adversary members
-    of its live alliances. Negative capabilities count as 0.
+    of its live alliances (gathered in the scratch mask ``allies``). Negative
+    capabilities count as 0.
     """
     x = world.x
     alive = world.alive
     live_mask = world.live_mask
     is_adversary = scn.is_adversary
-    allies = np.uint64(0)
+    clear(allies)
     for a in range(alive.shape[0]):
         if alive[a] and has(live_mask[a], j):
-            allies |= live_mask[a]
+            or_into(allies, live_mask[a])
     total = 0.0
     for i in range(x.shape[1]):
         if i != j and not is_adversary[i] and has(allies, i):

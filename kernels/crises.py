@@ -1,6 +1,7 @@
 """The crisis stage (docs/model.md §3, stages 6-9), decision by decision.
 
-For every adversary k and target j, in ascending order:
+For every adversary k and target j of positive weight (``Scenario.pair_target``), in
+ascending order:
 
 1. ``opportunity_or_provocation``: does k get an opportunity on j, or does a
    protected j provoke k?
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 from .credibility import all_columns, backing, backing_bound, ensure_column, snapshot
@@ -89,7 +89,18 @@ from .layout import (
     STALEMATE,
     WAR_COST,
 )
-from .model import bit, has, logistic, popcount, shift_support, two_or_more, win_probability
+from .model import (
+    add,
+    clear,
+    copy_into,
+    has,
+    logistic,
+    or_into,
+    popcount,
+    shift_support,
+    two_or_more,
+    win_probability,
+)
 from .rng import fill_normal_at, uniform
 from .samplers import SAMPLER_STRIDE, sample
 from .state import (
@@ -108,7 +119,6 @@ from .state import (
     X_REPUTATION,
 )
 
-_ZERO = np.uint64(0)
 #: relative margin on the provocation probability's bound: far above the rounding of
 #: the sums and of expm1 (< 1e-15), so the early-out never changes a decision
 _BOUND_MARGIN = 1e-9
@@ -124,8 +134,8 @@ def crises(world, scn, cred, scratch, tally, key, dt, lazy):
     x = world.x
     events = tally.events
     adversaries = scn.adversaries
-    target_weight = scn.target_weight
-    is_target = scn.is_target
+    pair_start = scn.pair_start
+    pair_target = scn.pair_target
     adversary_war = world.adversary_war
     draws = tally.draws
     dist_code = scn.dist_code
@@ -142,14 +152,16 @@ def crises(world, scn, cred, scratch, tally, key, dt, lazy):
     for i in range(n_states):
         if not scn.is_adversary[i]:
             friendly_capability += max(0.0, x[X_CAPABILITY, i])
-    for k in adversaries:
-        for j in range(n_states):
-            w = target_weight[k, j]
-            if w <= 0.0 or not is_target[j] or has(adversary_war[k], j):
+    # only the pairs of positive weight, in ascending (k, j) as a dense loop would meet them
+    for n in range(adversaries.shape[0]):
+        k = adversaries[n]
+        for p in range(pair_start[n], pair_start[n + 1]):
+            j = pair_target[p]
+            if has(adversary_war[k], j):
                 continue
             pair = k * n_states + j
             provoked, opportunity, control = opportunity_or_provocation(
-                world, scn, cred, tally, key, dt, k, j, pair, lazy, friendly_capability
+                world, scn, cred, scratch, tally, key, dt, k, j, pair, lazy, friendly_capability
             )
             if not provoked and not opportunity:
                 continue
@@ -168,12 +180,13 @@ def crises(world, scn, cred, scratch, tally, key, dt, lazy):
             counts[TC_CRISES] += 1
             events[j, EV_CRISES] += 1
             ever[j, EVER_TARGETED] = 1
-            honoured, defence, local, owed, delivered = allied_responses(
-                world, scn, cred, tally, key, j, pair
+            honoured = scratch.honoured
+            defence, local, owed, delivered = allied_responses(
+                world, scn, cred, tally, key, j, pair, honoured
             )
             war = escalation(
                 world, scn, cred, tally, key, k, j, pair, provoked, control, resolve, defence,
-                local, honoured,
+                local, honoured, scratch.participants,
             )  # fmt: skip
             consequences(world, scn, cred, tally, j, provoked, war, honoured, owed, delivered)
 
@@ -191,7 +204,7 @@ def _crisis_parameter(scn, key, p, channel, pair):
 # ---------------------------------------------------------------- 1. opportunity, provocation
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def opportunity_or_provocation(
-    world, scn, cred, tally, key, dt, k, j, pair, lazy, friendly_capability
+    world, scn, cred, scratch, tally, key, dt, k, j, pair, lazy, friendly_capability
 ):
     """(provoked, opportunity, escalation control of j's patrons) for pair (k, j).
 
@@ -244,7 +257,7 @@ def opportunity_or_provocation(
             hazard = rate * (1.0 + moral_hazard * bound) * (1.0 - control) * w
             decided = u >= -math.expm1(-hazard * dt) * (1.0 + _BOUND_MARGIN)
             if not decided:
-                bound = backing_bound(world, scn, j) / k_capability
+                bound = backing_bound(world, scn, scratch.allies, j) / k_capability
                 hazard = rate * (1.0 + moral_hazard * bound) * (1.0 - control) * w
                 decided = u >= -math.expm1(-hazard * dt) * (1.0 + _BOUND_MARGIN)
         if not decided:
@@ -315,9 +328,9 @@ def odds(scn, attacker, defence, defence_local):
 
 # ---------------------------------------------------------------- 3. allied responses
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def allied_responses(world, scn, cred, tally, key, j, pair):
-    """Each obliged ally honours or not: (honoured mask, defence, local defence, owed,
-    delivered).
+def allied_responses(world, scn, cred, tally, key, j, pair, honoured):
+    """Each obliged ally honours or not, into the mask ``honoured``: returns (defence,
+    local defence, owed, delivered).
 
     The local defence counts the target and its honouring allies in its region
     (MODEL v2's fait accompli); ``owed`` and ``delivered`` count defence
@@ -335,7 +348,7 @@ def allied_responses(world, scn, cred, tally, key, j, pair):
     local = defence
     owed = 0.0
     delivered = 0.0
-    honoured = _ZERO
+    clear(honoured)
     for i in range(n_states):
         if pair_obligation[i, j] < 0:
             continue
@@ -346,7 +359,7 @@ def allied_responses(world, scn, cred, tally, key, j, pair):
         events[i, EV_CF] += 1
         if keeps:
             events[i, EV_CF_HONOURED] += 1
-            honoured |= bit(i)
+            add(honoured, i)
             defence += contribution
             if region[i] == region[j]:
                 local += contribution
@@ -354,19 +367,21 @@ def allied_responses(world, scn, cred, tally, key, j, pair):
             owed += contribution
             if keeps:
                 delivered += contribution
-    return honoured, defence, local, owed, delivered
+    return defence, local, owed, delivered
 
 
 # ---------------------------------------------------------------- 4. escalation
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def escalation(
-    world, scn, cred, tally, key, k, j, pair, provoked, control, resolve, defence, local, honoured
-):
+    world, scn, cred, tally, key, k, j, pair, provoked, control, resolve, defence, local, honoured,
+    participants,
+):  # fmt: skip
     """j resists or yields, then k fights or backs down; a war enlists the honouring allies
     and, with ``intervention``, states outside j's alliances that choose to join.
 
     With MODEL v2's stalemate, a crisis both would fight ends without war with
-    chance s (one uniform of its own channel). Returns whether it became a war.
+    chance s (one uniform of its own channel). Returns whether it became a war;
+    ``participants`` is the mask it fills with the war's states.
     """
     events = tally.events
     theta = scn.theta
@@ -398,13 +413,15 @@ def escalation(
     else:
         events[j, EV_YIELDED] += 1
     if war:
-        participants = bit(k) | bit(j) | honoured
+        copy_into(participants, honoured)
+        add(participants, k)
+        add(participants, j)
         if scn.flags[M_INTERVENTION] and (
             theta[INTERVENTION] > 0.0 or theta[INTERVENTION_DISTANT] > 0.0
         ):
-            participants |= interveners(world, scn, cred, tally, key, k, j, pair, participants)
-        war_participants[k, j] = participants
-        adversary_war[k] |= participants
+            interveners(world, scn, cred, tally, key, k, j, pair, participants)
+        copy_into(war_participants[k, j], participants)
+        or_into(adversary_war[k], participants)
         counts[TC_WARS] += 1
         events[j, EV_WARS_AS_TARGET] += 1
         if popcount(participants) >= 3:
@@ -418,7 +435,8 @@ def escalation(
 
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def interveners(world, scn, cred, tally, key, k, j, pair, participants):
-    """States outside j's alliances that join k's new war on j (issue 18's intervention).
+    """States outside j's alliances that join k's new war on j (issue 18's intervention),
+    added to ``participants``.
 
     Every non-adversary i with no live obligation to j, not already in this war or
     at war with k, joins with chance ``intervention`` in j's region (a coalition of
@@ -433,11 +451,17 @@ def interveners(world, scn, cred, tally, key, k, j, pair, participants):
     events = tally.events
     near = scn.theta[INTERVENTION]
     far = scn.theta[INTERVENTION_DISTANT]
-    busy = participants | world.adversary_war[k]
+    busy = world.adversary_war[k]
     n_states = x.shape[1]
-    joined = _ZERO
+    # a joiner i enters ``participants`` at once: only i's own bit changed, and
+    # every later candidate is another state, so each sees the war as it began
     for i in range(n_states):
-        if scn.is_adversary[i] or has(busy, i) or cred.obligation[i, j] >= 0:
+        if (
+            scn.is_adversary[i]
+            or has(participants, i)
+            or has(busy, i)
+            or cred.obligation[i, j] >= 0
+        ):
             continue
         p = near if region[i] == region[j] else far * x[X_REACH, i]
         if p <= 0.0:
@@ -445,9 +469,8 @@ def interveners(world, scn, cred, tally, key, k, j, pair, participants):
         draws[D_UNIFORM] += 1
         u = uniform(key.seed, key.trajectory, key.step, CH_INTERVENTION, pair * n_states + i)
         if u < p:
-            joined |= bit(i)
+            add(participants, i)
             events[i, EV_INTERVENTIONS] += 1
-    return joined
 
 
 # ---------------------------------------------------------------- 5. consequences

@@ -195,8 +195,8 @@ N_ALLIANCE_ATTRS = len(ALLIANCE_ATTRS)
 OBLIGATION_DEFENSE, OBLIGATION_CONSULTATION = 0, 1
 DECISION_CONSENSUS, DECISION_UNILATERAL = 0, 1
 
-MAX_STATES = 64  # membership and war participants are uint64 bit masks
-MAX_ALLIANCES = 16
+MAX_STATES = 256  # masks of states are W = ceil(S / 64) uint64 words (model.words)
+MAX_ALLIANCES = 256
 
 # ---------------------------------------------------------------- counters
 #: ``by_time_state[g, t, i, :]``: trajectories in which the event happened by (t+1)*dt.

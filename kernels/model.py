@@ -82,16 +82,83 @@ from .state import (
 
 _ONE = np.uint64(1)
 _ZERO = np.uint64(0)
+_WORD_SHIFT = 6  # a state's word: i >> 6
+_WORD_BITS = 63  # its bit within the word: i & 63
+
+# Masks of states (alliance members, war participants) are 1-D uint64 arrays of
+# W = ceil(S / 64) words, bit i & 63 of word i >> 6 for state i (``words``). The
+# helpers below take one mask (a row of a 2-D or 3-D mask array is a view, no
+# copy); with S <= 64 each is the one-word operation it was before, plus an
+# index (docs/architecture.md, "Masks of states").
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def words(n_states):
+    """Words of a mask of ``n_states`` states."""
+    return (n_states + 63) >> _WORD_SHIFT
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def bit(i):
+    """The single-bit word of bit ``i`` (0 <= i < 64) of a word."""
     return _ONE << np.uint64(i)
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def has(mask, i):
-    return (mask >> np.uint64(i)) & _ONE == _ONE
+    """Whether state i is in the mask."""
+    return (mask[i >> _WORD_SHIFT] >> np.uint64(i & _WORD_BITS)) & _ONE == _ONE
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def add(mask, i):
+    """Put state i in the mask."""
+    mask[i >> _WORD_SHIFT] |= _ONE << np.uint64(i & _WORD_BITS)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def remove(mask, i):
+    """Take state i out of the mask."""
+    mask[i >> _WORD_SHIFT] &= ~(_ONE << np.uint64(i & _WORD_BITS))
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def clear(mask):
+    """Empty the mask."""
+    for w in range(mask.shape[0]):
+        mask[w] = _ZERO
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def copy_into(target, source):
+    """``target = source``, word by word."""
+    for w in range(target.shape[0]):
+        target[w] = source[w]
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def or_into(target, source):
+    """``target |= source``, word by word."""
+    for w in range(target.shape[0]):
+        target[w] |= source[w]
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def is_empty(mask):
+    """No state in the mask (an OR of the words, without a branch per word)."""
+    any_bits = _ZERO
+    for w in range(mask.shape[0]):
+        any_bits |= mask[w]
+    return any_bits == _ZERO
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def intersects(first, second):
+    """Some state in both masks."""
+    common = _ZERO
+    for w in range(first.shape[0]):
+        common |= first[w] & second[w]
+    return common != _ZERO
 
 
 _M1 = np.uint64(0x5555555555555555)
@@ -102,18 +169,36 @@ _SHIFT56 = np.uint64(56)
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
+def popcount_word(word):
+    """Number of set bits of a word, branch-free (SWAR): a loop per bit cost 30
+    iterations an alliance."""
+    word = word - ((word >> _ONE) & _M1)
+    word = (word & _M2) + ((word >> np.uint64(2)) & _M2)
+    word = (word + (word >> np.uint64(4))) & _M4
+    return int((word * _H01) >> _SHIFT56)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
 def popcount(mask):
-    """Number of set bits, branch-free (SWAR): a loop per bit cost 30 iterations an alliance."""
-    mask = mask - ((mask >> _ONE) & _M1)
-    mask = (mask & _M2) + ((mask >> np.uint64(2)) & _M2)
-    mask = (mask + (mask >> np.uint64(4))) & _M4
-    return int((mask * _H01) >> _SHIFT56)
+    """Number of states in the mask."""
+    total = 0
+    for w in range(mask.shape[0]):
+        total += popcount_word(mask[w])
+    return total
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def two_or_more(mask):
-    """At least two bits set: clearing the lowest leaves some."""
-    return (mask & (mask - _ONE)) != _ZERO
+    """At least two states in the mask: clearing a word's lowest bit leaves some, or two
+    words hold one each."""
+    seen = False
+    for w in range(mask.shape[0]):
+        word = mask[w]
+        if word != _ZERO:
+            if seen or (word & (word - _ONE)) != _ZERO:
+                return True
+            seen = True
+    return False
 
 
 _LOG2E = 1.4426950408889634
@@ -245,6 +330,7 @@ def fiscal(world, scn, scratch, tally, key, dt, at_war):
     alliance_capability = world.alliance_capability
     spending_shocks = scratch.spending_shocks
     new_share = scratch.new_share
+    allies = scratch.allies
     draws = tally.draws
     is_adversary = scn.is_adversary
     alliance_attr = scn.alliance_attr
@@ -279,20 +365,20 @@ def fiscal(world, scn, scratch, tally, key, dt, at_war):
         if is_adversary[i]:
             continue
         pledge = 0.0
-        allies = _ZERO
+        clear(allies)
         memberships = 0
         last = -1
         for a in range(n_alliances):
             if alive[a] and has(live_mask[a], i):
                 pledge = max(pledge, alliance_attr[a, AA_SPENDING_TARGET])
-                allies |= live_mask[a]
+                or_into(allies, live_mask[a])
                 memberships += 1
                 last = a
         allied = 0.0
         if memberships == 1:
             allied = totals[last] - x[X_CAPABILITY, i]
         elif memberships > 1:  # allies shared by several alliances count once
-            allies &= ~bit(i)
+            remove(allies, i)
             for j in range(n_states):
                 if has(allies, j):
                     allied += x[X_CAPABILITY, j]
@@ -428,39 +514,45 @@ def shift_support(x, i, amount):
 def wars_end_of_step(world, scn, tally, key, dt):
     """Attrition of every participant, then each war ends with probability dt / duration.
 
-    Returns the mask of states still at war.
+    Leaves the mask of states still at war in ``world.at_war``.
     """
     x = world.x
     war_participants = world.war_participants
     adversary_war = world.adversary_war
+    at_war = world.at_war
     adversaries = scn.adversaries
+    pair_start = scn.pair_start
+    pair_target = scn.pair_target
     flags = scn.flags
     theta = scn.theta
     draws = tally.draws
     n_states = x.shape[1]
-    at_war = _ZERO
-    for k in adversaries:
-        for j in range(n_states):
-            at_war |= war_participants[k, j]
+    # wars are only ever declared on the pairs of positive weight (crises' loop)
+    clear(at_war)
+    for n in range(adversaries.shape[0]):
+        k = adversaries[n]
+        for p in range(pair_start[n], pair_start[n + 1]):
+            or_into(at_war, war_participants[k, pair_target[p]])
     if flags[M_WAR_COSTS]:
         loss = theta[ATTRITION] * dt
         for i in range(n_states):
             if has(at_war, i):
                 x[X_CAPABILITY, i] -= loss * x[X_CAPABILITY, i]
     end = dt / theta[WAR_DURATION]
-    at_war = _ZERO
-    for k in adversaries:
-        adversary_war[k] = _ZERO
-        for j in range(n_states):
-            if war_participants[k, j] == _ZERO:
+    clear(at_war)
+    for n in range(adversaries.shape[0]):
+        k = adversaries[n]
+        clear(adversary_war[k])
+        for p in range(pair_start[n], pair_start[n + 1]):
+            j = pair_target[p]
+            if is_empty(war_participants[k, j]):
                 continue
             draws[D_UNIFORM] += 1
             if uniform(key.seed, key.trajectory, key.step, CH_WAR_END, k * n_states + j) < end:
-                war_participants[k, j] = _ZERO
+                clear(war_participants[k, j])
             else:
-                adversary_war[k] |= war_participants[k, j]
-        at_war |= adversary_war[k]
-    return at_war
+                or_into(adversary_war[k], war_participants[k, j])
+        or_into(at_war, adversary_war[k])
 
 
 # ---------------------------------------------------------------- 10. exit
@@ -497,7 +589,7 @@ def exits(world, scn, tally, key, dt):
                 if x[X_SUPPORT, i] < threshold:
                     steps_below[a, i] += 1
                     if steps_below[a, i] * dt >= notice - 1e-9:
-                        live_mask[a] &= ~bit(i)
+                        remove(live_mask[a], i)
                         left[a] = 1
                 else:
                     steps_below[a, i] = 0

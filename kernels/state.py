@@ -87,6 +87,10 @@ Scenario = namedtuple(
         "target_weight",  # float64[S, S]: [k, j] adversary k's opportunity weight on target j;
         # [j, k] target j's provocation weight against k (an adversary's row, a target's row)
         "p_opportunity",  # float64[S, S]: per-step probability of k's opportunity on j
+        # the challenger-target pairs of positive weight, a list per adversary (CSR):
+        # adversaries[n]'s targets are pair_target[pair_start[n]:pair_start[n + 1]], ascending
+        "pair_start",  # int64[n_adversaries + 1]
+        "pair_target",  # int64[n_adversaries * S] (the first pair_start[-1] used)
     ],
 )
 
@@ -98,11 +102,12 @@ World = namedtuple(
         "gdp_history",  # float64[4, S]: log GDP of the last four steps (recession test)
         "alive",  # int8[A]
         "left",  # int8[A]: a member has left
-        "live_mask",  # uint64[A]: current members
+        "live_mask",  # uint64[A, W]: current members (masks: model.has, W = model.words(S))
         "steps_below",  # int64[A, S]: consecutive steps below the exit threshold
         "alliance_capability",  # float64[A]: total capability of each live alliance
-        "war_participants",  # uint64[S, S]: states at war in adversary k's war on j
-        "adversary_war",  # uint64[S]: states at war with adversary k
+        "war_participants",  # uint64[S, S, W]: states at war in adversary k's war on j
+        "adversary_war",  # uint64[S, W]: states at war with adversary k
+        "at_war",  # uint64[W]: states at war at the end of the last step
     ],
 )
 
@@ -131,6 +136,10 @@ Scratch = namedtuple(
         "new_share",  # float64[S]: fiscal's next defence shares
         "support_shocks",  # float64[S]
         "perception_errors",  # float64[S]: the adversary's misperception of each ally
+        "allies",  # uint64[W]: a state's allies (fiscal, backing_bound)
+        "honoured",  # uint64[W]: the allies honouring in the current crisis
+        "participants",  # uint64[W]: the states of the war the current crisis became
+        "war_mask",  # uint64[W]: the states ever at war (the step's counts)
     ],
 )
 

@@ -49,7 +49,20 @@ from .layout import (
     SCALE,
     SUPPORT,
 )
-from .model import bit, burden, economy, exits, fiscal, logit, politics, wars_end_of_step
+from .model import (
+    add,
+    burden,
+    clear,
+    copy_into,
+    economy,
+    exits,
+    fiscal,
+    intersects,
+    logit,
+    politics,
+    wars_end_of_step,
+    words,
+)
 from .rng import TRAJECTORY_STEP, uniform
 from .samplers import INHERIT, SAMPLER_STRIDE, sample
 from .state import (
@@ -84,7 +97,6 @@ from .state import (
     World,
 )
 
-_ZERO = np.uint64(0)
 #: the moments, in the order of their ``MO_*`` columns, and the ``x`` row each reads
 _MOMENT_ROWS = (
     (MO_DEFENSE_SHARE, X_DEFENSE_SHARE),
@@ -135,6 +147,8 @@ def _initial_state(world, scn, state_attr, tally, seed, trajectory, dt, member_m
     counts = tally.counts
     events = tally.events
     adversaries = scn.adversaries
+    pair_start = scn.pair_start
+    pair_target = scn.pair_target
     target_weight = scn.target_weight
     p_opportunity = scn.p_opportunity
     n_states = x.shape[1]
@@ -171,37 +185,45 @@ def _initial_state(world, scn, state_attr, tally, seed, trajectory, dt, member_m
         for slot in range(4):
             gdp_history[slot, i] = x[X_LOG_GDP, i]
     for a in range(alive.shape[0]):
-        live_mask[a] = member_mask[a]
+        copy_into(live_mask[a], member_mask[a])
         alive[a] = 1
         left[a] = 0
         for i in range(n_states):
             steps_below[a, i] = 0
-    war_participants[:, :] = _ZERO
-    adversary_war[:] = _ZERO
+    # wars are only ever declared on the row's pairs: only theirs need forgetting
+    for n in range(adversaries.shape[0]):
+        k = adversaries[n]
+        clear(adversary_war[k])
+        for p in range(pair_start[n], pair_start[n + 1]):
+            clear(war_participants[k, pair_target[p]])
+    clear(world.at_war)
     ever[:, :] = 0
     counts[:] = 0
     events[:, :] = 0
     # the opportunity probabilities do not change within a trajectory: once
     scale = theta[SCALE]
     rate = theta[OPPORTUNITY_RATE]
-    for k in adversaries:
-        for j in range(n_states):
-            w = target_weight[k, j]
-            p_opportunity[k, j] = -math.expm1(-scale * rate * w * dt)
+    for n in range(adversaries.shape[0]):
+        k = adversaries[n]
+        for p in range(pair_start[n], pair_start[n + 1]):
+            j = pair_target[p]
+            p_opportunity[k, j] = -math.expm1(-scale * rate * target_weight[k, j] * dt)
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def _new_world(n_states, n_alliances):
+    n_words = words(n_states)
     return World(
         np.empty((N_X, n_states)),
         np.empty((4, n_states)),
         np.zeros(n_alliances, dtype=np.int8),
         np.zeros(n_alliances, dtype=np.int8),
-        np.zeros(n_alliances, dtype=np.uint64),
+        np.zeros((n_alliances, n_words), dtype=np.uint64),
         np.zeros((n_alliances, n_states), dtype=np.int64),
         np.zeros(n_alliances),
-        np.zeros((n_states, n_states), dtype=np.uint64),
-        np.zeros(n_states, dtype=np.uint64),
+        np.zeros((n_states, n_states, n_words), dtype=np.uint64),
+        np.zeros((n_states, n_words), dtype=np.uint64),
+        np.zeros(n_words, dtype=np.uint64),
     )
 
 
@@ -222,12 +244,17 @@ def _new_credibility(n_states):
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def _new_scratch(n_states):
+    n_words = words(n_states)
     return Scratch(
         np.zeros(n_states),
         np.zeros(n_states),
         np.zeros(n_states),
         np.zeros(n_states),
         np.zeros(n_states),
+        np.zeros(n_words, dtype=np.uint64),
+        np.zeros(n_words, dtype=np.uint64),
+        np.zeros(n_words, dtype=np.uint64),
+        np.zeros(n_words, dtype=np.uint64),
     )
 
 
@@ -329,21 +356,20 @@ def _simulate(
         if is_adversary[i]:
             adversaries[n_adversaries] = i
             n_adversaries += 1
-    member_mask = np.zeros(n_alliances, dtype=np.uint64)
+    pair_start = np.zeros(n_adversaries + 1, dtype=np.int64)
+    pair_target = np.zeros(max(1, n_adversaries * n_states), dtype=np.int64)
+    member_mask = np.zeros((n_alliances, words(n_states)), dtype=np.uint64)
     for a in range(n_alliances):
         for i in range(n_states):
             if member[a, i]:
-                member_mask[a] |= bit(i)
+                add(member_mask[a], i)
 
     for g in range(n_rows):
-        for j in range(n_states):
-            is_target[j] = 0
-            for k in adversaries:
-                if target_weight[g, k, j] > 0.0:
-                    is_target[j] = 1
+        _pairs(target_weight[g], adversaries, is_target, pair_start, pair_target)
         scn = Scenario(
             flags, theta, dist_code[g], dist_param[g], alliance_attr[g], leader, region,
             is_adversary, is_target, adversaries, interest[g], target_weight[g], p_opportunity,
+            pair_start, pair_target,
         )  # fmt: skip
         tally = Tally(ever, counts, trajectory_events, draws[g])
         step_moments[...] = 0.0
@@ -358,6 +384,23 @@ def _simulate(
             histograms[g, H_WARS, min(counts[TC_WARS], n_bins - 1)] += 1
             histograms[g, H_CRISES, min(counts[TC_CRISES], n_bins - 1)] += 1
         _add_moments(step_moments, moments[g])
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _pairs(target_weight, adversaries, is_target, pair_start, pair_target):
+    """One grid row's challenger-target pairs of positive weight, adversary by adversary
+    and each adversary's targets ascending (a CSR list), and which states are targets."""
+    is_target[:] = 0
+    count = 0
+    for n in range(adversaries.shape[0]):
+        k = adversaries[n]
+        pair_start[n] = count
+        for j in range(target_weight.shape[1]):
+            if target_weight[k, j] > 0.0:
+                pair_target[count] = j
+                count += 1
+                is_target[j] = 1
+    pair_start[adversaries.shape[0]] = count
 
 
 # Every stage is inlined into one function per trajectory compiled without numba's
@@ -375,7 +418,7 @@ def _steps(
     The first ``n_burn_in`` steps run and are not counted: when they are over, the
     trajectory's events are forgotten and its state (wars under way included) kept.
     """
-    at_war = _ZERO
+    at_war = world.at_war  # wars_end_of_step's mask, read by the next step's stages
     for step in range(n_burn_in + n_steps):
         if step == n_burn_in and n_burn_in > 0:
             _forget_events(tally)
@@ -385,13 +428,13 @@ def _steps(
         burden(world)
         politics(world, scn, scratch, tally, key, dt, at_war)
         crises(world, scn, cred, scratch, tally, key, dt, lazy)
-        at_war = wars_end_of_step(world, scn, tally, key, dt)
+        wars_end_of_step(world, scn, tally, key, dt)
         exits(world, scn, tally, key, dt)
         if step < n_burn_in:
             continue
         t = step - n_burn_in
         _count_step(
-            world, tally, scn.is_adversary, member_mask, by_time_state[t],
+            world, tally, scn.is_adversary, member_mask, scratch.war_mask, by_time_state[t],
             by_time_alliance[t], by_time[t], moments[t],
         )  # fmt: skip
 
@@ -414,8 +457,9 @@ def _forget_events(tally):
 
 @njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def _count_step(
-    world, tally, is_adversary, member_mask, by_time_state, by_time_alliance, by_time, moments
-):
+    world, tally, is_adversary, member_mask, war_mask, by_time_state, by_time_alliance, by_time,
+    moments,
+):  # fmt: skip
     x = world.x
     ever = tally.ever
     alive = world.alive
@@ -423,13 +467,13 @@ def _count_step(
     counts = tally.counts
     n_states = x.shape[1]
     any_war = False
-    war_mask = _ZERO
+    clear(war_mask)
     for i in range(n_states):
         # ever's columns are by_time_state's (state.EVER_*)
         for q in range(ever.shape[1]):
             by_time_state[i, q] += ever[i, q]  # 0/1: an add, not a branch
         if ever[i, EVER_WAR]:
-            war_mask |= bit(i)
+            add(war_mask, i)
             if not is_adversary[i]:
                 any_war = True
     # one moment at a time over the states: contiguous rows in and out, so it vectorises
@@ -444,7 +488,7 @@ def _count_step(
     for a in range(alive.shape[0]):
         if alive[a] and not left[a]:
             by_time_alliance[a, BA_INTACT] += 1
-        if member_mask[a] & war_mask:
+        if intersects(member_mask[a], war_mask):
             by_time_alliance[a, BA_MEMBER_WAR] += 1
     if any_war:
         by_time[BG_ANY_WAR] += 1

@@ -149,10 +149,13 @@ CROSS = [
      "portfolio.interest.pairs.PATRON.NARNIA = 0.5: is not a state"),
     (lambda p: p.update(interest={"pairs": {"NARNIA": {"PATRON": 0.5}}}),
      "portfolio.interest.pairs.NARNIA = {'PATRON': 0.5}: is not a state"),
-    (lambda p: p.update(alliances={f"a{i}": p["alliances"]["pact"] for i in range(17)}),
-     "portfolio.alliances = '17 alliances': at most 16 alliances"),
-    (lambda p: p.update(states={f"S{i}": p["states"]["CLIENT"] for i in range(65)}),
-     "portfolio.states = '65 states': at most 64 states"),
+    (lambda p: p.update(alliances={f"a{i}": p["alliances"]["pact"]
+                                   for i in range(layout.MAX_ALLIANCES + 1)}),
+     f"portfolio.alliances = '{layout.MAX_ALLIANCES + 1} alliances': "
+     f"at most {layout.MAX_ALLIANCES} alliances"),
+    (lambda p: p.update(states={f"S{i}": p["states"]["CLIENT"]
+                                for i in range(layout.MAX_STATES + 1)}),
+     f"portfolio.states = '{layout.MAX_STATES + 1} states': at most {layout.MAX_STATES} states"),
 ]  # fmt: skip
 
 

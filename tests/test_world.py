@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from pydantic import ValidationError
 
 from forecaster.history import data
 from forecaster.history import world as history_world
@@ -255,8 +254,7 @@ def test_the_1990_world_from_the_data():
     nato = next(p for p in world.pacts if p.atopid == data.NATO_ATOPID)
     assert {"USA", "UKG", "TUR", "CAN"} <= set(nato.members)
     portfolio = history_world.world_portfolio(world)
-    with pytest.raises(ValidationError, match=f"at most {layout.MAX_STATES} states"):
-        Portfolio.model_validate(portfolio)
+    assert len(Portfolio.model_validate(portfolio).states) == 135  # within the engine's limits
 
 
 @needs_data
@@ -265,7 +263,7 @@ def test_forecast_world_writes_a_portfolio_that_runs(command, tmp_path, run_in_p
     assert done.returncode == 0, done.stderr
     path = tmp_path / "portfolio" / "world_1990.yaml"
     spec = yaml.safe_load(path.read_text())
-    assert spec["name"] == "world_1990" and len(spec["alliances"]) == layout.MAX_ALLIANCES
+    assert spec["name"] == "world_1990" and len(spec["alliances"]) == 21  # every European pact
     assert {s["region"] for s in spec["states"].values()} == {"europe"}
     assert "German Federal Republic (260)" in path.read_text()  # listed as without GDP
     world = history_world.select(
@@ -283,13 +281,19 @@ def test_forecast_world_writes_a_portfolio_that_runs(command, tmp_path, run_in_p
 
 
 @needs_data
-def test_a_whole_world_is_refused_by_the_engine_naming_the_limit(command, tmp_path):
+def test_a_whole_world_runs(command, tmp_path):
     done = command("forecast-world", "--year", "1990", "--out", tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "135 states" in done.stdout and f"at most {layout.MAX_STATES} states" in done.stdout
-    run = command("forecast", "--config-dir", tmp_path, "portfolio=world_1990", "debug=quick")
-    assert run.returncode == 2
-    assert "portfolio.states" in run.stderr and f"at most {layout.MAX_STATES} states" in run.stderr
+    assert "135 states (12 adversaries), 67 alliances" in done.stdout
+    assert "note:" not in done.stdout
+    import forecaster
+
+    cfg = forecaster.compose(
+        ["debug=quick", "portfolio=world_1990", "run.trajectories=20"], config_dir=tmp_path
+    )
+    results = forecaster.run(cfg)
+    assert results.sizes["state"] == 135 and results.sizes["alliance"] == 67
+    assert int(results.n_trajectories) == 20
 
 
 @needs_data

@@ -23,14 +23,14 @@ from forecaster.kernels import layout
 
 from .guard import one_line
 
-EXAMPLE = """example (a world the engine runs today, at most 64 states and 16 alliances):
-  forecast-world --year 1990 --out myconf --regions europe
+EXAMPLE = f"""example:
+  forecast-world --year 1990 --out myconf
   forecast --config-dir myconf portfolio=world_1990 run.trajectories=500
 
 Without --regions or --max-states the file holds every member (about 130-160
-states): an ordinary portfolio to read and edit, which the engine refuses to run
-until it is cut to 64 states. With either, pacts beyond the engine's 16 are left
-out, those with most members kept (the file's header lists them)."""
+states, 60-200 pacts): an ordinary portfolio to read, edit and run (the engine
+takes up to {layout.MAX_STATES} states and {layout.MAX_ALLIANCES} alliances). --regions and
+--max-states cut it to a smaller world."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -107,12 +107,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     n_states, n_pacts = len(portfolio["states"]), len(portfolio["alliances"])
     n_adversaries = sum(1 for s in portfolio["states"].values() if s.get("adversary"))
     print(f"{path}: {n_states} states ({n_adversaries} adversaries), {n_pacts} alliances")
-    if n_states > layout.MAX_STATES or n_pacts > layout.MAX_ALLIANCES:
-        print(
-            f"note: the engine runs at most {layout.MAX_STATES} states and "
-            f"{layout.MAX_ALLIANCES} alliances; cut the world with --regions or --max-states "
-            "to run it"
-        )
     return 0
 
 
